@@ -1,0 +1,71 @@
+"""Picks the implementation: the compiled core (wi._core) or the NumPy fallback.
+
+WI_BACKEND=numpy forces the fallback; WI_BACKEND=native makes a missing extension an
+error instead of a warning. WI_SIMD=scalar|avx2|avx512 forces a kernel of the core.
+"""
+import os
+import warnings
+
+from . import _fallback
+
+_choice = os.environ.get("WI_BACKEND", "").strip().lower()
+if _choice not in ("", "native", "numpy"):
+    raise ImportError(f"WI_BACKEND must be 'native' or 'numpy' (got {_choice!r})")
+
+core = None
+if _choice != "numpy":
+    try:
+        from . import _core as core
+    except ImportError as exc:
+        if _choice == "native":
+            raise ImportError(f"WI_BACKEND=native but the compiled core cannot be imported: {exc}") from exc
+        warnings.warn(
+            f"weightinit's compiled core is not available ({exc}); using the NumPy fallback, "
+            "which gives the same values but is much slower",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+
+name = "native" if core is not None else "numpy"
+
+if core is not None and os.environ.get("WI_SIMD"):
+    try:
+        core.simd_select(os.environ["WI_SIMD"].strip().lower())
+    except ValueError as exc:
+        raise ImportError(f"WI_SIMD: {exc}") from None
+
+def fill(target, dist, seed, stream, block, lane, lo, width, hi):
+    """Fill a validated Target with elements of (seed, stream) from (block, lane)."""
+    if core is not None:
+        core.fill(target.array, target.dtype, dist, target.n, target.array.itemsize,
+                  seed, stream, block, lane, lo, width, hi)
+    else:
+        _fallback.fill(target.array, target.dtype, dist, seed, stream, block, lane, lo, width, hi)
+
+
+def philox4x32(counter, key, rounds):
+    if core is not None:
+        return core.philox4x32(*counter, *key, rounds)
+    return _fallback.philox4x32(counter, key, rounds)
+
+
+def simd_active():
+    return core.simd_active() if core is not None else "none (NumPy fallback)"
+
+
+def simd_supported():
+    return core.simd_supported() if core is not None else ()
+
+
+def openmp_version():
+    return core.openmp_version() if core is not None else 0
+
+
+def set_num_threads(n):
+    """n >= 1 fixes the thread count; 0 returns to OpenMP's default (the fallback has one thread)."""
+    if core is not None:
+        core.set_num_threads(n)
+
+
+def get_num_threads():
+    return core.get_num_threads() if core is not None else 1

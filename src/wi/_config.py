@@ -1,0 +1,58 @@
+"""Thread count and the configuration report (`python -m wi info`, wi.show_config())."""
+import numbers
+import os
+import platform
+
+from . import _backend
+
+
+def set_num_threads(n):
+    """Use n threads for large fills; None returns to the default.
+
+    The default is what OpenMP would use: OMP_NUM_THREADS, or the limit set by
+    threadpoolctl.threadpool_limits(user_api="openmp"), or the number of cores. Fills
+    shorter than a few tens of thousands of elements always run on the calling thread.
+    """
+    if n is None:
+        _backend.set_num_threads(0)
+        return
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"n must be a positive int or None (got {type(n).__name__})")
+    if not 1 <= int(n) <= 4096:
+        raise ValueError(f"n must be between 1 and 4096 (got {n})")
+    _backend.set_num_threads(int(n))
+
+
+def get_num_threads():
+    """The number of threads a large fill would use now."""
+    return _backend.get_num_threads()
+
+
+def _openmp_description():
+    v = _backend.openmp_version()
+    if _backend.core is None:
+        return "none (NumPy fallback)"
+    return f"OpenMP {v}" if v else "none (serial build)"
+
+
+def config():
+    """The facts `python -m wi info` prints, as a dict."""
+    from . import __version__
+
+    return {
+        "version": __version__,
+        "backend": _backend.name,
+        "simd": _backend.simd_active(),
+        "simd_supported": ", ".join(_backend.simd_supported()) or "none",
+        "openmp": _openmp_description(),
+        "threads": get_num_threads(),
+        "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "(unset)"),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+    }
+
+
+def show_config():
+    """Print the version, backend, SIMD path, OpenMP runtime and thread count."""
+    for key, value in config().items():
+        print(f"{key:>16}: {value}")

@@ -1,0 +1,165 @@
+"""The stream contract in vectorised NumPy: the same raw words, uniforms and normals as
+the compiled core, bit for bit (the same formulas, constants and operation order, with
+float32 math done in float32). Used when the extension is missing or WI_BACKEND=numpy.
+
+It works a chunk of blocks at a time, so memory stays bounded; it is single-threaded.
+"""
+import numpy as np
+
+from . import _contract as C
+from . import _poly
+
+_M0, _M1 = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)
+_W0, _W1 = 0x9E3779B9, 0xBB67AE85
+_MASK32 = np.uint64(0xFFFFFFFF)
+_CHUNK_BLOCKS = 1 << 16
+
+_u32, _u64, _i32, _i64 = np.uint32, np.uint64, np.int32, np.int64
+
+
+def philox4x32(counter, key, rounds=10):
+    """Philox4x32 of one block (the reference form of the round)."""
+    c = [np.array([v], dtype=_u32) for v in counter]
+    out = _philox(c, int(key[0]), int(key[1]), rounds)
+    return tuple(int(w[0]) for w in out)
+
+
+def _philox(c, k0, k1, rounds):
+    c0, c1, c2, c3 = c
+    for r in range(rounds):
+        if r:
+            k0 = (k0 + _W0) & 0xFFFFFFFF
+            k1 = (k1 + _W1) & 0xFFFFFFFF
+        p0 = c0.astype(_u64) * _M0
+        p1 = c2.astype(_u64) * _M1
+        c0, c1, c2, c3 = (
+            (p1 >> np.uint64(32)).astype(_u32) ^ c1 ^ _u32(k0),
+            (p1 & _MASK32).astype(_u32),
+            (p0 >> np.uint64(32)).astype(_u32) ^ c3 ^ _u32(k1),
+            (p0 & _MASK32).astype(_u32),
+        )
+    return c0, c1, c2, c3
+
+
+def raw_blocks(seed, stream, first_block, nblocks):
+    """Words of blocks first_block .. first_block+nblocks-1 (mod 2**64), shape (nblocks, 4)."""
+    with np.errstate(over="ignore"):
+        blocks = _u64(first_block) + np.arange(nblocks, dtype=_u64)
+    ctr = [
+        (blocks & _MASK32).astype(_u32),
+        (blocks >> np.uint64(32)).astype(_u32),
+        np.full(nblocks, stream & 0xFFFFFFFF, dtype=_u32),
+        np.full(nblocks, stream >> 32, dtype=_u32),
+    ]
+    return np.stack(_philox(ctr, seed & 0xFFFFFFFF, seed >> 32, 10), axis=1)
+
+
+# ---- transforms: mirrors of kernel_body.h ----
+
+def _horner(z, coeffs, ftype):
+    p = ftype(coeffs[-1])
+    for c in reversed(coeffs[:-1]):
+        p = p * z + ftype(c)
+    return p
+
+
+def _neg2log_f32(u):
+    f = np.float32
+    bits = u.view(_i32)
+    e = (bits >> 23) - 127
+    mbits = (bits & 0x007FFFFF) | 0x3F800000
+    big = (mbits > 0x3FB504F3).astype(_i32)  # m > sqrt(2): halve m, bump e
+    mbits = mbits - big * 0x00800000
+    e = e + big
+    m = mbits.view(np.float32)
+    s = (m - f(1)) / (m + f(1))
+    p = _horner(s * s, _poly.log_coeffs("f32"), f)
+    ef = e.astype(np.float32)
+    ln = ef * f(_poly.LN2_HI["f32"]) + (ef * f(_poly.LN2_LO["f32"]) + s * p)
+    return ln * f(-2)
+
+
+def _neg2log_f64(u):
+    f = np.float64
+    bits = u.view(_i64)
+    e = (bits >> 52) - 1023
+    mbits = (bits & 0x000FFFFFFFFFFFFF) | 0x3FF0000000000000
+    big = (mbits > 0x3FF6A09E667F3BCD).astype(_i64)
+    mbits = mbits - big * 0x0010000000000000
+    e = e + big
+    m = mbits.view(np.float64)
+    s = (m - 1.0) / (m + 1.0)
+    p = _horner(s * s, _poly.log_coeffs("f64"), f)
+    ef = e.astype(np.float64)
+    return (ef * _poly.LN2_HI["f64"] + (ef * _poly.LN2_LO["f64"] + s * p)) * -2.0
+
+
+def _sincos(f, q, prec, ftype, itype, sign_shift):
+    z = f * f
+    ps = _horner(z, _poly.sin_coeffs(prec), ftype) * f
+    pc = _horner(z, _poly.cos_coeffs(prec), ftype)
+    swap = (q & 1).astype(bool)
+    s = np.where(swap, pc, ps).view(itype) ^ ((q & 2) << sign_shift).astype(itype)
+    c = np.where(swap, ps, pc).view(itype) ^ (((q + 1) & 2) << sign_shift).astype(itype)
+    return s.view(ftype), c.view(ftype)
+
+
+def _box_muller_f32(w_radius, w_angle):
+    u1 = ((w_radius >> _u32(8)) + _u32(1)).astype(np.float32) * np.float32(2.0**-24)
+    r = np.sqrt(_neg2log_f32(u1))
+    k = (w_angle >> _u32(8)).astype(_i32)
+    q = (k + (1 << 21)) >> 22
+    f = (k - (q << 22)).astype(np.float32) * np.float32(2.0**-24)
+    sn, cs = _sincos(f, q.astype(_u32), "f32", np.float32, _u32, 30)
+    return r * cs, r * sn
+
+
+def _box_muller_f64(w_radius, w_angle):
+    u1 = ((w_radius >> _u64(11)) + _u64(1)).astype(np.float64) * 2.0**-53
+    r = np.sqrt(_neg2log_f64(u1))
+    k = (w_angle >> _u64(11)).astype(_i64)
+    q = (k + (1 << 50)) >> 51
+    f = (k - (q << 51)).astype(np.float64) * 2.0**-53
+    sn, cs = _sincos(f, q.astype(_u64), "f64", np.float64, _u64, _u64(62))
+    return r * cs, r * sn
+
+
+def _words64(x):
+    """Little-endian pairs of words: (x0 | x1 << 32, x2 | x3 << 32) per block."""
+    return x[:, 0::2].astype(_u64) | (x[:, 1::2].astype(_u64) << _u64(32))
+
+
+def _transform(x, dtype, dist, lo, width, hi):
+    """Elements of whole blocks x (nblocks, 4) -> flat array of the output dtype."""
+    if dtype == C.U32:
+        return x.reshape(-1)
+    if dtype == C.F32:
+        f = np.float32
+        if dist == C.UNIFORM:
+            u = (x >> _u32(8)).astype(np.float32) * f(2.0**-24)
+            return np.minimum(f(lo) + f(width) * u, f(hi)).reshape(-1)
+        zc, zs = _box_muller_f32(x[:, 0::2], x[:, 1::2])
+        return (f(lo) + f(width) * np.stack([zc, zs], axis=-1)).reshape(-1)
+    w = _words64(x)
+    if dist == C.UNIFORM:
+        u = (w >> _u64(11)).astype(np.float64) * 2.0**-53
+        return np.minimum(lo + width * u, hi).reshape(-1)
+    zc, zs = _box_muller_f64(w[:, 0], w[:, 1])
+    return (lo + width * np.stack([zc, zs], axis=-1)).reshape(-1)
+
+
+def fill(out, dtype, dist, seed, stream, block, lane, lo, width, hi):
+    """Write elements lane.. of the stream starting at block into the flat array out."""
+    k = C.PER_BLOCK[dtype]
+    n = out.size
+    done = 0
+    g = lane  # element index counted from lane 0 of `block`
+    while done < n:
+        first = g // k
+        nblocks = min(_CHUNK_BLOCKS, -(-(lane + n - first * k) // k))
+        vals = _transform(raw_blocks(seed, stream, (block + first) % 2**64, nblocks), dtype, dist, lo, width, hi)
+        take = min(n - done, vals.size - (g - first * k))
+        out[done : done + take] = vals[g - first * k : g - first * k + take]
+        done += take
+        g += take
+    return out

@@ -1,0 +1,193 @@
+"""Checks every argument and buffer before anything is written, and words the errors.
+
+Errors name the argument and say what was expected: TypeError for a wrong type or dtype,
+ValueError for a bad value or layout. Nothing here writes to a buffer.
+"""
+import math
+import numbers
+import operator
+
+import numpy as np
+
+from . import _contract as C
+
+_NUMPY_DTYPES = {np.dtype(np.uint32): C.U32, np.dtype(np.float32): C.F32, np.dtype(np.float64): C.F64}
+_FORMATS = {"f": C.F32, "d": C.F64, "I": C.U32}
+_TORCH_DTYPES = {"torch.float32": C.F32, "torch.float64": C.F64, "torch.uint32": C.U32}
+
+
+class Target:
+    """A validated, writable, C-contiguous flat view of the caller's buffer."""
+
+    __slots__ = ("array", "dtype", "n")
+
+    def __init__(self, array, dtype):
+        self.array = array
+        self.dtype = dtype
+        self.n = array.size
+
+
+def _describe(obj):
+    t = type(obj)
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+
+
+def _expected(allowed):
+    return " or ".join(C.DTYPE_NAMES[d] for d in allowed)
+
+
+def target(buf, allowed, name="buf"):
+    """Return a Target for buf, or raise if buf cannot be filled in place."""
+    if isinstance(buf, np.ndarray):
+        return _from_ndarray(buf, allowed, name)
+    if type(buf).__module__.startswith("torch") and hasattr(buf, "data_ptr"):
+        return _from_torch(buf, allowed, name)
+    try:
+        view = memoryview(buf)
+    except TypeError:
+        raise TypeError(
+            f"{name} must be a NumPy array, a writable buffer or a torch CPU tensor (got {_describe(buf)})"
+        ) from None
+    with view:
+        if view.readonly:
+            raise ValueError(f"{name} must be writable (got a read-only {_describe(buf)})")
+        if not view.c_contiguous:
+            raise ValueError(f"{name} must be C-contiguous (got a non-contiguous {_describe(buf)})")
+        fmt = view.format.lstrip("@=<")
+        dtype = _FORMATS.get(fmt)
+        if dtype is None or view.itemsize != C.ITEMSIZE[dtype] or view.format.startswith(">"):
+            raise TypeError(
+                f"{name} must hold {_expected(allowed)} values (got a {_describe(buf)} of format {view.format!r})"
+            )
+    if dtype not in allowed:
+        raise TypeError(f"{name} must hold {_expected(allowed)} values (got {C.DTYPE_NAMES[dtype]})")
+    array = np.frombuffer(buf, dtype=C.NUMPY_DTYPES[dtype])
+    return Target(array, dtype)
+
+
+def _from_ndarray(arr, allowed, name):
+    dtype = _NUMPY_DTYPES.get(arr.dtype)
+    if dtype is None or dtype not in allowed:
+        raise TypeError(f"{name} must have dtype {_expected(allowed)} (got {arr.dtype})")
+    if not arr.flags.writeable:
+        raise ValueError(f"{name} must be writable (got a read-only numpy.ndarray)")
+    if not arr.flags.c_contiguous:
+        raise ValueError(f"{name} must be C-contiguous (got a non-contiguous numpy.ndarray with strides {arr.strides})")
+    return Target(arr.reshape(-1), dtype)
+
+
+def _from_torch(t, allowed, name):
+    import torch  # only reached when a tensor was passed, so torch is already imported
+
+    if t.device.type != "cpu":
+        raise ValueError(f"{name} must be a CPU tensor (got a tensor on device {str(t.device)!r})")
+    dtype = _TORCH_DTYPES.get(str(t.dtype))
+    if dtype is None or dtype not in allowed:
+        raise TypeError(f"{name} must have dtype {_expected(allowed)} (got {t.dtype})")
+    if not t.is_contiguous():
+        raise ValueError(f"{name} must be C-contiguous (got a non-contiguous torch.Tensor with strides {t.stride()})")
+    if t.requires_grad and torch.is_grad_enabled():
+        raise ValueError(
+            f"{name} is a tensor that requires grad: fill it under torch.no_grad() (as torch.nn.init does)"
+        )
+    if t.is_inference() and not torch.is_inference_mode_enabled():
+        raise ValueError(f"{name} is an inference tensor: fill it inside torch.inference_mode()")
+    return Target(t.detach().reshape(-1).numpy(), dtype)
+
+
+def real(x, name):
+    """A finite real number (bools and non-numbers rejected) as a Python float."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{name} must be a real number (got {_describe(x)})")
+    v = float(x)
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be finite (got {v})")
+    return v
+
+
+def positive(x, name):
+    v = real(x, name)
+    if v <= 0.0:
+        raise ValueError(f"{name} must be > 0 (got {v})")
+    return v
+
+
+def fan(x, name):
+    """A layer fan: a positive integer (not a bool or a float)."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Integral):
+        raise TypeError(f"{name} must be a positive integer (got {_describe(x)})")
+    v = int(x)
+    if v <= 0:
+        raise ValueError(f"{name} must be a positive integer (got {v})")
+    return v
+
+
+def uint64(x, name):
+    """An integer in [0, 2**64)."""
+    if isinstance(x, bool):
+        raise TypeError(f"{name} must be an int (got bool)")
+    try:
+        v = operator.index(x)
+    except TypeError:
+        raise TypeError(f"{name} must be an int (got {_describe(x)})") from None
+    if not 0 <= v < 2**64:
+        raise ValueError(f"{name} must be in [0, 2**64) (got {v})")
+    return v
+
+
+def uint32_words(words, count, name):
+    """A sequence of `count` ints, each in [0, 2**32)."""
+    try:
+        words = tuple(words)
+    except TypeError:
+        raise TypeError(f"{name} must be a sequence of {count} ints (got {_describe(words)})") from None
+    if len(words) != count:
+        raise ValueError(f"{name} must have {count} words (got {len(words)})")
+    out = []
+    for i, w in enumerate(words):
+        v = uint64(w, f"{name}[{i}]")
+        if v >= 2**32:
+            raise ValueError(f"{name}[{i}] must be in [0, 2**32) (got {v})")
+        out.append(v)
+    return tuple(out)
+
+
+def offset(x, n, dtype, name="offset"):
+    """An element offset such that offset + n stays inside the stream."""
+    if isinstance(x, bool):
+        raise TypeError(f"{name} must be an int (got bool)")
+    try:
+        v = operator.index(x)
+    except TypeError:
+        raise TypeError(f"{name} must be an int (got {_describe(x)})") from None
+    if v < 0:
+        raise ValueError(f"{name} must be >= 0 (got {v})")
+    end = C.STREAM_BLOCKS * C.PER_BLOCK[dtype]
+    if v + n > end:
+        raise ValueError(
+            f"{name} + len(buf) must be <= {end} (the stream's length in {C.DTYPE_NAMES[dtype]} elements); "
+            f"got {name}={v} with len(buf)={n}"
+        )
+    return v
+
+
+def transform(dist, a, b, dtype):
+    """Round (low, high) or (mean, std) to the output precision: returns (lo, width, hi).
+
+    Raises if the values the fill could produce are not finite in that precision.
+    """
+    if dtype == C.U32:
+        return 0.0, 0.0, 0.0
+    cast = C.NUMPY_DTYPES[dtype].type
+    big = float(np.finfo(C.NUMPY_DTYPES[dtype]).max)
+    if dist == C.UNIFORM:
+        width = b - a
+        if not abs(a) <= big or not abs(b) <= big or not width <= big:
+            raise ValueError(f"high - low must be finite in {C.DTYPE_NAMES[dtype]} (got low={a}, high={b})")
+        return float(cast(a)), float(cast(width)), float(cast(b))
+    if abs(a) + C.MAX_ABS_NORMAL[dtype] * b > big:
+        raise ValueError(
+            f"mean and std overflow {C.DTYPE_NAMES[dtype]}: |mean| + {C.MAX_ABS_NORMAL[dtype]}*std must be "
+            f"<= {big:g} (got mean={a}, std={b})"
+        )
+    return float(cast(a)), float(cast(b)), 0.0

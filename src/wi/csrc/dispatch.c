@@ -1,0 +1,164 @@
+/* Chooses the kernel once (CPUID + XGETBV: the CPU must have the instructions and the OS
+ * must save their registers) and runs a fill on OpenMP threads. Values depend only on
+ * element indices, so how the range is split never changes the result. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "wi_core.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#if defined(__unix__) || defined(__APPLE__)
+#include <pthread.h>
+#define WI_HAVE_ATFORK 1
+#endif
+
+/* Below this many elements a fill runs on the calling thread: waking a thread team
+ * costs more than it saves. */
+#define WI_PARALLEL_MIN (1u << 16)
+/* Threads split the range at multiples of this (a multiple of every batch size). */
+#define WI_SPLIT_ALIGN 4096u
+
+static const char *const simd_names[WI_SIMD_COUNT] = {"scalar", "avx2", "avx512"};
+static const wi_kernel_fn kernels[WI_SIMD_COUNT] = {
+    wi_kernel_scalar,
+#ifdef WI_HAVE_X86_KERNELS
+    wi_kernel_avx2,
+    wi_kernel_avx512,
+#else
+    NULL,
+    NULL,
+#endif
+};
+
+static int supported[WI_SIMD_COUNT];
+static int detected;
+static wi_simd active = WI_SIMD_SCALAR;
+static int thread_override;      /* 0: use OpenMP's default */
+static volatile int in_fork_child; /* libgomp's pool does not survive fork */
+
+#ifdef WI_HAVE_X86_KERNELS
+#include <cpuid.h>
+
+static uint64_t xgetbv0(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static void detect_x86(void)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return;
+    int osxsave = (c >> 27) & 1, avx = (c >> 28) & 1;
+    if (!osxsave || !avx) return;
+    uint64_t xcr0 = xgetbv0();
+    int os_ymm = (xcr0 & 0x6) == 0x6;    /* SSE and AVX state */
+    int os_zmm = (xcr0 & 0xE6) == 0xE6;  /* plus opmask, ZMM_Hi256, Hi16_ZMM */
+    if (__get_cpuid_max(0, NULL) < 7) return;
+    __cpuid_count(7, 0, a, b, c, d);
+    int avx2 = (b >> 5) & 1;
+    int f = (b >> 16) & 1, dq = (b >> 17) & 1, bw = (b >> 30) & 1, vl = (b >> 31) & 1;
+    supported[WI_SIMD_AVX2] = os_ymm && avx2;
+    supported[WI_SIMD_AVX512] = os_zmm && avx2 && f && dq && bw && vl;
+}
+#endif
+
+#ifdef WI_HAVE_ATFORK
+static void on_fork_child(void) { in_fork_child = 1; }
+#endif
+
+static void detect(void)
+{
+    if (detected) return;
+    supported[WI_SIMD_SCALAR] = 1;
+#ifdef WI_HAVE_X86_KERNELS
+    detect_x86();
+#endif
+#ifdef WI_HAVE_ATFORK
+    pthread_atfork(NULL, NULL, on_fork_child);
+#endif
+    active = wi_simd_best();
+    detected = 1;
+}
+
+const char *wi_simd_name(wi_simd s) { return (unsigned)s < WI_SIMD_COUNT ? simd_names[s] : "?"; }
+
+int wi_simd_supported(wi_simd s)
+{
+    detect();
+    return (unsigned)s < WI_SIMD_COUNT && kernels[s] && supported[s];
+}
+
+wi_simd wi_simd_best(void)
+{
+    for (int s = WI_SIMD_COUNT - 1; s > 0; s--)
+        if (kernels[s] && supported[s]) return (wi_simd)s;
+    return WI_SIMD_SCALAR;
+}
+
+wi_simd wi_simd_active(void)
+{
+    detect();
+    return active;
+}
+
+int wi_simd_select(wi_simd s)
+{
+    if (!wi_simd_supported(s)) return -1;
+    active = s;
+    return 0;
+}
+
+void wi_set_num_threads(int n) { thread_override = n > 0 ? n : 0; }
+
+int wi_get_num_threads(void)
+{
+#ifdef _OPENMP
+    if (in_fork_child) return 1;
+    return thread_override ? thread_override : omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+int wi_openmp_version(void)
+{
+#ifdef _OPENMP
+    return _OPENMP;
+#else
+    return 0;
+#endif
+}
+
+uint64_t wi_parallel_min(void) { return WI_PARALLEL_MIN; }
+
+void wi_fill(const wi_fill_spec *spec, int nthreads)
+{
+    detect();
+    wi_kernel_fn fn = kernels[active];
+    uint64_t n = spec->n;
+    if (nthreads <= 0) nthreads = wi_get_num_threads();
+    if (in_fork_child) nthreads = 1;
+    uint64_t max_useful = n / WI_PARALLEL_MIN;
+    if (n < WI_PARALLEL_MIN || nthreads <= 1 || max_useful < 2) {
+        fn(spec, 0, n);
+        return;
+    }
+    if ((uint64_t)nthreads > max_useful) nthreads = (int)max_useful;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nthreads)
+    {
+        uint64_t t = (uint64_t)omp_get_thread_num(), nt = (uint64_t)omp_get_num_threads();
+        /* Cut points in units of WI_SPLIT_ALIGN elements so threads rarely share a batch. */
+        uint64_t units = (n + WI_SPLIT_ALIGN - 1) / WI_SPLIT_ALIGN;
+        uint64_t b = units * t / nt * WI_SPLIT_ALIGN, e = units * (t + 1) / nt * WI_SPLIT_ALIGN;
+        if (e > n) e = n;
+        if (b < e) fn(spec, b, e);
+    }
+#else
+    fn(spec, 0, n);
+#endif
+}

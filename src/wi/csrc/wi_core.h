@@ -1,0 +1,53 @@
+/* The C core's public interface: fill a buffer with values of the weightinit stream.
+ * No Python here; the Cython glue (_core.pyx) is the only caller. */
+#ifndef WI_CORE_H
+#define WI_CORE_H
+
+#include <stdint.h>
+
+typedef enum { WI_DIST_RAW = 0, WI_DIST_UNIFORM = 1, WI_DIST_NORMAL = 2 } wi_dist;
+
+/* Output element types. 32-bit types take one Philox word per element (4 per block),
+ * float64 takes two (2 per block). */
+typedef enum { WI_U32 = 0, WI_F32 = 1, WI_F64 = 2 } wi_dtype;
+
+typedef struct {
+    void *out;            /* first element to write */
+    uint64_t n;           /* number of elements */
+    wi_dist dist;
+    wi_dtype dtype;
+    uint32_t key[2];      /* seed low word, seed high word */
+    uint64_t stream;      /* counter words 2 and 3 */
+    uint64_t first_block; /* counter words 0 and 1 of element 0 */
+    unsigned first_lane;  /* element 0's position inside its block */
+    /* Transform parameters, already validated and rounded to the output precision:
+     * uniform: lo + width*u, then min(.., hi); normal: lo + width*z (lo=mean, width=std). */
+    double lo, width, hi;
+} wi_fill_spec;
+
+/* A kernel writes elements [begin, end) of spec->out. */
+typedef void (*wi_kernel_fn)(const wi_fill_spec *spec, uint64_t begin, uint64_t end);
+
+void wi_kernel_scalar(const wi_fill_spec *spec, uint64_t begin, uint64_t end);
+#if defined(__x86_64__) || defined(_M_X64)
+#define WI_HAVE_X86_KERNELS 1
+void wi_kernel_avx2(const wi_fill_spec *spec, uint64_t begin, uint64_t end);
+void wi_kernel_avx512(const wi_fill_spec *spec, uint64_t begin, uint64_t end);
+#endif
+
+/* dispatch.c */
+typedef enum { WI_SIMD_SCALAR = 0, WI_SIMD_AVX2 = 1, WI_SIMD_AVX512 = 2, WI_SIMD_COUNT = 3 } wi_simd;
+
+const char *wi_simd_name(wi_simd s);
+int wi_simd_supported(wi_simd s);      /* CPU and OS support it (checked once) */
+wi_simd wi_simd_best(void);
+wi_simd wi_simd_active(void);
+int wi_simd_select(wi_simd s);         /* 0 on success, -1 if unsupported here */
+
+void wi_fill(const wi_fill_spec *spec, int nthreads); /* nthreads <= 0: the default */
+void wi_set_num_threads(int n);        /* n <= 0: back to OpenMP's default */
+int wi_get_num_threads(void);
+int wi_openmp_version(void);           /* the _OPENMP date macro, 0 without OpenMP */
+uint64_t wi_parallel_min(void);        /* fills shorter than this run on the caller */
+
+#endif

@@ -1,0 +1,34 @@
+"""Shared fixtures: the SIMD paths and backends this machine can run."""
+import numpy as np
+import pytest
+
+import wi
+from wi import _backend
+
+
+def simd_paths():
+    return _backend.simd_supported()
+
+
+@pytest.fixture
+def restore_threads():
+    yield
+    wi.set_num_threads(None)
+
+
+@pytest.fixture
+def restore_simd():
+    before = _backend.simd_active() if _backend.core is not None else None
+    yield
+    if before is not None:
+        _backend.core.simd_select(before)
+
+
+@pytest.fixture
+def restore_global_state():
+    state = wi.get_state()
+    yield
+    wi.set_state(state)
+
+
+FLOAT_DTYPES = [np.float32, np.float64]
