@@ -34,6 +34,8 @@ cdef extern from "wi_core.h":
     int wi_get_num_threads()
     int wi_openmp_version()
     uint64_t wi_parallel_min()
+    void wi_transform_words(const wi_fill_spec *spec, const uint32_t *words) nogil
+    unsigned wi_batch_blocks()
 
 
 SIMD_NAMES = tuple(wi_simd_name(<wi_simd>i).decode() for i in range(WI_SIMD_COUNT))
@@ -72,6 +74,35 @@ def fill(object buf, int dtype, int dist, uint64_t n, Py_ssize_t itemsize, uint6
         spec.hi = hi
         with nogil:
             wi_fill(&spec, nthreads)
+    finally:
+        PyBuffer_Release(&view)
+
+
+def transform_words(const uint32_t[::1] words, object out, int dtype, int dist, double lo, double width, double hi):
+    """Test hook: apply the active kernel's transform to given Philox words (4 per block)
+    instead of generated ones, writing len(out) elements; words is padded to whole batches."""
+    cdef Py_buffer view
+    cdef wi_fill_spec spec
+    cdef uint64_t per_block = 2 if dtype == 2 else 4
+    cdef uint64_t itemsize = 8 if dtype == 2 else 4
+    cdef uint64_t batch_words = 4 * wi_batch_blocks()
+    PyObject_GetBuffer(out, &view, PyBUF_SIMPLE | PyBUF_WRITABLE)
+    try:
+        n = <uint64_t>view.len // itemsize
+        needed = (n + per_block - 1) // per_block * 4
+        if <uint64_t>words.shape[0] < needed:
+            raise ValueError(f"words must hold at least {needed} words for {n} elements")
+        padded = bytearray(-(-needed // batch_words) * batch_words * 4)
+        padded[: needed * 4] = bytes(words[:needed])
+        spec.out = view.buf
+        spec.n = n
+        spec.dist = <wi_dist>dist
+        spec.dtype = <wi_dtype>dtype
+        spec.key[0] = spec.key[1] = 0
+        spec.stream = spec.first_block = 0
+        spec.first_lane = 0
+        spec.lo, spec.width, spec.hi = lo, width, hi
+        wi_transform_words(&spec, <const uint32_t *><char *>padded)
     finally:
         PyBuffer_Release(&view)
 

@@ -21,14 +21,18 @@
 #define WI_SPLIT_ALIGN 4096u
 
 static const char *const simd_names[WI_SIMD_COUNT] = {"scalar", "avx2", "avx512"};
-static const wi_kernel_fn kernels[WI_SIMD_COUNT] = {
-    wi_kernel_scalar,
+typedef struct {
+    wi_kernel_fn fill;
+    wi_words_fn words;
+    unsigned (*batch)(void);
+} kernel_entry;
+
+#define WI_ENTRY(isa) {wi_kernel_##isa, wi_kernel_words_##isa, wi_kernel_batch_##isa}
+static const kernel_entry kernels[WI_SIMD_COUNT] = {
+    WI_ENTRY(scalar),
 #ifdef WI_HAVE_X86_KERNELS
-    wi_kernel_avx2,
-    wi_kernel_avx512,
-#else
-    NULL,
-    NULL,
+    WI_ENTRY(avx2),
+    WI_ENTRY(avx512),
 #endif
 };
 
@@ -89,13 +93,13 @@ const char *wi_simd_name(wi_simd s) { return (unsigned)s < WI_SIMD_COUNT ? simd_
 int wi_simd_supported(wi_simd s)
 {
     detect();
-    return (unsigned)s < WI_SIMD_COUNT && kernels[s] && supported[s];
+    return (unsigned)s < WI_SIMD_COUNT && kernels[s].fill && supported[s];
 }
 
 wi_simd wi_simd_best(void)
 {
     for (int s = WI_SIMD_COUNT - 1; s > 0; s--)
-        if (kernels[s] && supported[s]) return (wi_simd)s;
+        if (kernels[s].fill && supported[s]) return (wi_simd)s;
     return WI_SIMD_SCALAR;
 }
 
@@ -138,7 +142,7 @@ uint64_t wi_parallel_min(void) { return WI_PARALLEL_MIN; }
 void wi_fill(const wi_fill_spec *spec, int nthreads)
 {
     detect();
-    wi_kernel_fn fn = kernels[active];
+    wi_kernel_fn fn = kernels[active].fill;
     uint64_t n = spec->n;
     if (nthreads <= 0) nthreads = wi_get_num_threads();
     if (in_fork_child) nthreads = 1;
@@ -161,4 +165,16 @@ void wi_fill(const wi_fill_spec *spec, int nthreads)
 #else
     fn(spec, 0, n);
 #endif
+}
+
+void wi_transform_words(const wi_fill_spec *spec, const uint32_t *words)
+{
+    detect();
+    kernels[active].words(spec, words);
+}
+
+unsigned wi_batch_blocks(void)
+{
+    detect();
+    return kernels[active].batch();
 }

@@ -11,6 +11,8 @@
 #define WI_W 8
 #define WI_U 8
 #define WI_KERNEL_NAME wi_kernel_avx2
+#define WI_KERNEL_WORDS_NAME wi_kernel_words_avx2
+#define WI_KERNEL_BATCH_NAME wi_kernel_batch_avx2
 #include "kernel_types.h"
 
 static inline vu64 wi_mul_even(vu32 a, vu32 b) { return (vu64)_mm256_mul_epu32((__m256i)a, (__m256i)b); }

@@ -12,6 +12,8 @@
 #define WI_W 16
 #define WI_U 8
 #define WI_KERNEL_NAME wi_kernel_avx512
+#define WI_KERNEL_WORDS_NAME wi_kernel_words_avx512
+#define WI_KERNEL_BATCH_NAME wi_kernel_batch_avx512
 #include "kernel_types.h"
 
 static inline vu64 wi_mul_even(vu32 a, vu32 b) { return (vu64)_mm512_mul_epu32((__m512i)a, (__m512i)b); }

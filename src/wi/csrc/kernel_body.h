@@ -149,7 +149,7 @@ static inline vf64 neg2log_f64(vf64 u)
 {
     static const double c[] = WI_LOG_C_F64;
     vi64 bits = (vi64)u;
-    vi64 e = (bits >> 52) - 1023;
+    vi64 e = (vi64)((vu64)bits >> 52) - 1023; /* u > 0: a logical shift (AVX2 has no 64-bit arithmetic one) */
     vi64 mbits = (bits & 0x000FFFFFFFFFFFFFll) | 0x3FF0000000000000ll;
     vi64 big = mbits > 0x3FF6A09E667F3BCDll;
     mbits -= big & 0x0010000000000000ll;
@@ -223,7 +223,7 @@ static inline void box_muller_f64(vu64 w_radius, vu64 w_angle, vf64 *zc, vf64 *z
     vf64 u1 = u53_to_f64((w_radius >> 11) + 1u) * 0x1p-53;
     vf64 r = wi_sqrt_f64(neg2log_f64(u1));
     vi64 k = (vi64)(w_angle >> 11);
-    vi64 q = (k + (1ll << 50)) >> 51;
+    vi64 q = (vi64)((vu64)(k + (1ll << 50)) >> 51);
     vf64 f = s51_to_f64(k - (q << 51)) * 0x1p-53;
     vf64 sn, cs;
     sincos_f64(f, q, &sn, &cs);
@@ -231,25 +231,20 @@ static inline void box_muller_f64(vu64 w_radius, vu64 w_angle, vf64 *zc, vf64 *z
     *zs = r * sn;
 }
 
-/* ---- one batch of WI_BATCH blocks per output kind, written to dst ---- */
+/* ---- turning one batch of words (WI_U vectors) into output elements at dst ---- */
 
-typedef void (*batch_fn)(const wi_ctx *c, vu64 ctr, void *dst);
+typedef void (*emit_fn)(const wi_ctx *c, const vu32 *x, void *dst);
 
 #define STORE(dst, i, v) memcpy((char *)(dst) + (size_t)(i) * WI_VBYTES, &(v), WI_VBYTES)
 
-static void batch_raw(const wi_ctx *c, vu64 ctr, void *dst)
+static void emit_raw(const wi_ctx *c, const vu32 *x, void *dst)
 {
-    vu32 x[WI_U];
-    load_batch(x, ctr);
-    philox_batch(x, c->key);
+    (void)c;
     for (int u = 0; u < WI_U; u++) STORE(dst, u, x[u]);
 }
 
-static void batch_uniform_f32(const wi_ctx *c, vu64 ctr, void *dst)
+static void emit_uniform_f32(const wi_ctx *c, const vu32 *x, void *dst)
 {
-    vu32 x[WI_U];
-    load_batch(x, ctr);
-    philox_batch(x, c->key);
     for (int u = 0; u < WI_U; u++) {
         vf32 v = c->lo32 + c->width32 * (u24_to_f32(x[u] >> 8) * 0x1p-24f);
         v = (vf32)sel32(v > c->hi32, (vi32)c->hi32, (vi32)v);
@@ -257,11 +252,8 @@ static void batch_uniform_f32(const wi_ctx *c, vu64 ctr, void *dst)
     }
 }
 
-static void batch_uniform_f64(const wi_ctx *c, vu64 ctr, void *dst)
+static void emit_uniform_f64(const wi_ctx *c, const vu32 *x, void *dst)
 {
-    vu32 x[WI_U];
-    load_batch(x, ctr);
-    philox_batch(x, c->key);
     for (int u = 0; u < WI_U; u++) {
         vf64 v = c->lo64 + c->width64 * (u53_to_f64((vu64)x[u] >> 11) * 0x1p-53);
         v = (vf64)sel64(v > c->hi64, (vi64)c->hi64, (vi64)v);
@@ -269,11 +261,8 @@ static void batch_uniform_f64(const wi_ctx *c, vu64 ctr, void *dst)
     }
 }
 
-static void batch_normal_f32(const wi_ctx *c, vu64 ctr, void *dst)
+static void emit_normal_f32(const wi_ctx *c, const vu32 *x, void *dst)
 {
-    vu32 x[WI_U];
-    load_batch(x, ctr);
-    philox_batch(x, c->key);
     for (int u = 0; u < WI_U; u += 2) {
         vf32 zc, zs;
         box_muller_f32(SHUF(x[u], x[u + 1], WI_IX_EVEN_OF2), SHUF(x[u], x[u + 1], WI_IX_ODD_OF2), &zc, &zs);
@@ -285,11 +274,8 @@ static void batch_normal_f32(const wi_ctx *c, vu64 ctr, void *dst)
     }
 }
 
-static void batch_normal_f64(const wi_ctx *c, vu64 ctr, void *dst)
+static void emit_normal_f64(const wi_ctx *c, const vu32 *x, void *dst)
 {
-    vu32 x[WI_U];
-    load_batch(x, ctr);
-    philox_batch(x, c->key);
     for (int u = 0; u < WI_U; u += 2) {
         vu64 a = (vu64)x[u], b = (vu64)x[u + 1];
         vf64 zc, zs;
@@ -302,9 +288,22 @@ static void batch_normal_f64(const wi_ctx *c, vu64 ctr, void *dst)
     }
 }
 
+/* Words of the batch starting at counter ctr, or (words != NULL, the test hook) copied in. */
+static inline void batch(const wi_ctx *c, emit_fn emit, vu64 ctr, const uint32_t *words, void *dst)
+{
+    vu32 x[WI_U];
+    if (words) {
+        memcpy(x, words, sizeof x);
+    } else {
+        load_batch(x, ctr);
+        philox_batch(x, c->key);
+    }
+    emit(c, x, dst);
+}
+
 /* ---- the kernel: whole batches straight into the buffer, ragged ends via a scratch batch ---- */
 
-void WI_KERNEL_NAME(const wi_fill_spec *s, uint64_t begin, uint64_t end)
+static void run(const wi_fill_spec *s, uint64_t begin, uint64_t end, const uint32_t *words)
 {
     wi_ctx c;
     c.key = (vu32){} + 0u;
@@ -321,12 +320,12 @@ void WI_KERNEL_NAME(const wi_fill_spec *s, uint64_t begin, uint64_t end)
     c.width64 = (vf64){} + s->width;
     c.hi64 = (vf64){} + s->hi;
 
-    batch_fn fn;
+    emit_fn emit;
     unsigned per_block = 4, esize = 4;
     switch (s->dist) {
-    case WI_DIST_RAW: fn = batch_raw; break;
-    case WI_DIST_UNIFORM: fn = s->dtype == WI_F64 ? batch_uniform_f64 : batch_uniform_f32; break;
-    default: fn = s->dtype == WI_F64 ? batch_normal_f64 : batch_normal_f32; break;
+    case WI_DIST_RAW: emit = emit_raw; break;
+    case WI_DIST_UNIFORM: emit = s->dtype == WI_F64 ? emit_uniform_f64 : emit_uniform_f32; break;
+    default: emit = s->dtype == WI_F64 ? emit_normal_f64 : emit_normal_f32; break;
     }
     if (s->dtype == WI_F64) {
         per_block = 2;
@@ -345,16 +344,24 @@ void WI_KERNEL_NAME(const wi_fill_spec *s, uint64_t begin, uint64_t end)
             uint64_t nb = (g_end - g0) / per_batch;
             char *p = out + (g0 - s->first_lane) * esize;
             for (uint64_t i = 0; i < nb; i++) {
-                fn(&c, ctr, p);
+                batch(&c, emit, ctr, words ? words + (g0 / per_block + i * WI_BATCH) * 4 : NULL, p);
                 ctr += c.ctr_step;
                 p += per_batch * esize;
             }
             g = g0 + nb * per_batch;
         } else {
             uint64_t stop = g0 + per_batch < g_end ? g0 + per_batch : g_end;
-            fn(&c, ctr, scratch);
+            batch(&c, emit, ctr, words ? words + g0 / per_block * 4 : NULL, scratch);
             memcpy(out + (g - s->first_lane) * esize, scratch + (g - g0) * esize, (stop - g) * esize);
             g = stop;
         }
     }
 }
+
+void WI_KERNEL_NAME(const wi_fill_spec *s, uint64_t begin, uint64_t end) { run(s, begin, end, NULL); }
+
+/* Test hook: transform given words (4 per block, whole batches: a multiple of WI_BATCH
+ * blocks covering first_lane + n elements) instead of Philox output. */
+void WI_KERNEL_WORDS_NAME(const wi_fill_spec *s, const uint32_t *words) { run(s, 0, s->n, words); }
+
+unsigned WI_KERNEL_BATCH_NAME(void) { return WI_BATCH; }

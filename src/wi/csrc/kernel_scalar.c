@@ -3,6 +3,8 @@
 #define WI_W 4
 #define WI_U 8
 #define WI_KERNEL_NAME wi_kernel_scalar
+#define WI_KERNEL_WORDS_NAME wi_kernel_words_scalar
+#define WI_KERNEL_BATCH_NAME wi_kernel_batch_scalar
 #include "kernel_types.h"
 
 #if defined(__SSE2__)

@@ -28,11 +28,19 @@ typedef struct {
 /* A kernel writes elements [begin, end) of spec->out. */
 typedef void (*wi_kernel_fn)(const wi_fill_spec *spec, uint64_t begin, uint64_t end);
 
-void wi_kernel_scalar(const wi_fill_spec *spec, uint64_t begin, uint64_t end);
+/* Test hook: the same transforms applied to given words instead of Philox output. */
+typedef void (*wi_words_fn)(const wi_fill_spec *spec, const uint32_t *words);
+
+#define WI_DECLARE_KERNEL(isa)                                                      \
+    void wi_kernel_##isa(const wi_fill_spec *spec, uint64_t begin, uint64_t end);   \
+    void wi_kernel_words_##isa(const wi_fill_spec *spec, const uint32_t *words);    \
+    unsigned wi_kernel_batch_##isa(void); /* blocks per batch */
+
+WI_DECLARE_KERNEL(scalar)
 #if defined(__x86_64__) || defined(_M_X64)
 #define WI_HAVE_X86_KERNELS 1
-void wi_kernel_avx2(const wi_fill_spec *spec, uint64_t begin, uint64_t end);
-void wi_kernel_avx512(const wi_fill_spec *spec, uint64_t begin, uint64_t end);
+WI_DECLARE_KERNEL(avx2)
+WI_DECLARE_KERNEL(avx512)
 #endif
 
 /* dispatch.c */
@@ -49,5 +57,9 @@ void wi_set_num_threads(int n);        /* n <= 0: back to OpenMP's default */
 int wi_get_num_threads(void);
 int wi_openmp_version(void);           /* the _OPENMP date macro, 0 without OpenMP */
 uint64_t wi_parallel_min(void);        /* fills shorter than this run on the caller */
+/* Test hook on the active kernel: spec->first_lane + spec->n elements from `words`, which
+ * must hold wi_batch_blocks() * 4 words per started batch. */
+void wi_transform_words(const wi_fill_spec *spec, const uint32_t *words);
+unsigned wi_batch_blocks(void);
 
 #endif
