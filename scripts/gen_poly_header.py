@@ -23,6 +23,11 @@ def render():
             lines.append(f"#define WI_{name}_N_{P} {len(cs)}")
             lines.append(f"#define WI_{name}_C_{P} {{ " + ", ".join(repr(c) for c in cs) + " }")
         lines.append("")
+    for name in ("SPLIT1", "SPLIT2", "CONST1", "CONST2"):
+        lines.append(f"#define WI_AS241_{name} {getattr(_poly, 'AS241_' + name)!r}")
+    for key, cs in _poly.AS241.items():
+        lines.append(f"#define WI_AS241_{key.upper()} {{ " + ", ".join(repr(c) for c in cs) + " }")
+    lines.append("")
     lines.append("#endif")
     return "\n".join(lines) + "\n"
 

@@ -79,6 +79,6 @@ def test_fallback_fills_across_its_chunks_at_an_odd_offset():
 
     n = 3 * (1 << 16) * 4 + 5
     out = np.empty(n, np.float32)
-    _fallback.fill(out, C.F32, C.UNIFORM, 1, 2, 3, 1, 0.0, 1.0, 1.0)
+    _fallback.fill(out, C.F32, C.UNIFORM, 1, 2, 3, 1, (0.0, 1.0, 1.0, 0.0, 0.0, 0.0))
     ref = wi.fill_uniform(np.empty(n, np.float32), 0.0, 1.0, seed=1, stream=2, offset=13)
     np.testing.assert_array_equal(out, ref)

@@ -6,27 +6,29 @@ import pytest
 import wi
 from wi import _backend, _fallback
 from wi import _contract as C
+from wi import _validate as V
 
 from conftest import simd_paths
 
-DTYPES = [np.uint32, np.float32, np.float64]
-DIST_OF = {np.uint32: [C.RAW], np.float32: [C.UNIFORM, C.NORMAL], np.float64: [C.UNIFORM, C.NORMAL]}
-CODE = {np.uint32: C.U32, np.float32: C.F32, np.float64: C.F64}
+ml_dtypes = pytest.importorskip("ml_dtypes")
+
+DTYPES = [np.uint32, np.float32, np.float64, np.float16, ml_dtypes.bfloat16]
+FLOAT_DISTS = [C.UNIFORM, C.NORMAL, C.TRUNCNORM]
+CODE = {np.uint32: C.U32, np.float32: C.F32, np.float64: C.F64, np.float16: C.F16, ml_dtypes.bfloat16: C.BF16}
+PARAMS = {C.RAW: (), C.UNIFORM: (-1.5, 2.5), C.NORMAL: (0.25, 3.0), C.TRUNCNORM: (0.25, 3.0, -2.0, 5.0)}
 SEED, STREAM = 0xDEADBEEF12345678, 3
 
 
 def fill(buf, dist, offset=0, seed=SEED, stream=STREAM):
-    if dist == C.RAW:
-        return wi.fill_raw(buf, seed=seed, stream=stream, offset=offset)
-    if dist == C.UNIFORM:
-        return wi.fill_uniform(buf, -1.5, 2.5, seed=seed, stream=stream, offset=offset)
-    return wi.fill_normal(buf, 0.25, 3.0, seed=seed, stream=stream, offset=offset)
+    fn = {C.RAW: wi.fill_raw, C.UNIFORM: wi.fill_uniform, C.NORMAL: wi.fill_normal,
+          C.TRUNCNORM: wi.fill_truncated_normal}[dist]
+    return fn(buf, *PARAMS[dist], seed=seed, stream=stream, offset=offset)
 
 
 def cases():
     for dt in DTYPES:
-        for dist in DIST_OF[dt]:
-            yield pytest.param(dt, dist, id=f"{dt.__name__}-{dist}")
+        for dist in [C.RAW] if dt is np.uint32 else FLOAT_DISTS:
+            yield pytest.param(dt, dist, id=f"{np.dtype(dt).name}-{dist}")
 
 
 @pytest.mark.parametrize("dtype,dist", list(cases()))
@@ -73,8 +75,8 @@ def test_fallback_is_bit_identical_to_the_core(dtype, dist, offset):
     got = fill(np.empty(n, dtype), dist, offset)
     ref = np.empty(n, dtype)
     block, lane = divmod(offset, per_block)
-    lo, width, hi = {C.RAW: (0.0, 0.0, 0.0), C.UNIFORM: (-1.5, 4.0, 2.5), C.NORMAL: (0.25, 3.0, 0.0)}[dist]
-    _fallback.fill(ref, CODE[dtype], dist, SEED, STREAM, block, lane, lo, width, hi)
+    params = V.transform(dist, PARAMS[dist], CODE[dtype])
+    _fallback.fill(V.target(ref, (CODE[dtype],)).array, CODE[dtype], dist, SEED, STREAM, block, lane, params)
     np.testing.assert_array_equal(got.view(np.uint8), ref.view(np.uint8))
 
 

@@ -17,7 +17,7 @@ _RAW_DTYPES = (C.U32,)
 _GLOBAL = BlockCounter(entropy_seed())
 
 
-def _fill(buf, dist, a, b, seed, stream, offset, counter=None):
+def _fill(buf, dist, params, seed, stream, offset, counter=None):
     """Validate everything, then write: the one path every fill takes."""
     if counter is None and seed is None:
         if V.uint64(stream, "stream"):
@@ -26,7 +26,7 @@ def _fill(buf, dist, a, b, seed, stream, offset, counter=None):
             raise ValueError("offset needs an explicit seed (with seed=None the global generator picks the blocks)")
         counter = _GLOBAL
     target = V.target(buf, _RAW_DTYPES if dist == C.RAW else C.FLOATS)
-    lo, width, hi = V.transform(dist, a, b, target.dtype)
+    kernel_params = V.transform(dist, params, target.dtype)
     n, per_block = target.n, C.PER_BLOCK[target.dtype]
     if counter is not None:
         if n == 0:
@@ -39,7 +39,7 @@ def _fill(buf, dist, a, b, seed, stream, offset, counter=None):
         block, lane = divmod(V.offset(offset, n, target.dtype), per_block)
         if n == 0:
             return buf
-    _backend.fill(target, dist, seed, stream, block, lane, lo, width, hi)
+    _backend.fill(target, dist, seed, stream, block, lane, kernel_params)
     return buf
 
 
@@ -54,6 +54,14 @@ def _uniform_args(low, high):
 
 def _normal_args(mean, std):
     return V.real(mean, "mean"), V.positive(std, "std")
+
+
+def _truncated_args(mean, std, low, high):
+    mean, std = _normal_args(mean, std)
+    low, high = V.real(low, "low"), V.real(high, "high")
+    if not low < high:
+        raise ValueError(f"low must be < high (got low={low}, high={high})")
+    return mean, std, low, high
 
 
 def xavier_uniform_bound(fan_in, fan_out, gain=1.0):
@@ -92,7 +100,7 @@ def fill_raw(buf, *, seed, stream=0, offset=0):
     """
     if seed is None:
         raise TypeError("seed must be an int for fill_raw (the raw stream is only read at explicit positions)")
-    return _fill(buf, C.RAW, 0.0, 0.0, seed, stream, offset)
+    return _fill(buf, C.RAW, (), seed, stream, offset)
 
 
 def fill_uniform(buf, low, high, *, seed=None, stream=0, offset=0):
@@ -106,8 +114,7 @@ def fill_uniform(buf, low, high, *, seed=None, stream=0, offset=0):
         >>> import numpy as np, wi
         >>> w = wi.fill_uniform(np.empty((256, 128), np.float32), -0.1, 0.1, seed=0)
     """
-    low, high = _uniform_args(low, high)
-    return _fill(buf, C.UNIFORM, low, high, seed, stream, offset)
+    return _fill(buf, C.UNIFORM, _uniform_args(low, high), seed, stream, offset)
 
 
 def fill_normal(buf, mean=0.0, std=1.0, *, seed=None, stream=0, offset=0):
@@ -121,8 +128,25 @@ def fill_normal(buf, mean=0.0, std=1.0, *, seed=None, stream=0, offset=0):
         >>> import numpy as np, wi
         >>> w = wi.fill_normal(np.empty((256, 128), np.float32), 0.0, 0.02, seed=0)
     """
-    mean, std = _normal_args(mean, std)
-    return _fill(buf, C.NORMAL, mean, std, seed, stream, offset)
+    return _fill(buf, C.NORMAL, _normal_args(mean, std), seed, stream, offset)
+
+
+def fill_truncated_normal(buf, mean, std, low, high, *, seed=None, stream=0, offset=0):
+    """Fill buf in place with N(mean, std^2) truncated to [low, high]; returns buf.
+
+    By inverse CDF, so each value still depends only on its own counter:
+    x = mean + std * Q(F(a) + u * (F(b) - F(a))) with a = (low - mean)/std,
+    b = (high - mean)/std, F the standard normal CDF, Q its inverse (Wichura's AS241) and
+    u the element's uniform; intervals above the mean are reflected into the lower tail
+    for accuracy. std is the parent normal's (torch.nn.init.trunc_normal_ semantics) and
+    every value lies in [low, high].
+
+    Example::
+
+        >>> import numpy as np, wi
+        >>> w = wi.fill_truncated_normal(np.empty((768, 768), np.float32), 0.0, 0.02, -0.04, 0.04, seed=0)
+    """
+    return _fill(buf, C.TRUNCNORM, _truncated_args(mean, std, low, high), seed, stream, offset)
 
 
 def fill_xavier_uniform(buf, fan_in, fan_out, *, gain=1.0, seed=None, stream=0, offset=0):
@@ -137,7 +161,7 @@ def fill_xavier_uniform(buf, fan_in, fan_out, *, gain=1.0, seed=None, stream=0, 
         >>> w = wi.fill_xavier_uniform(np.empty((512, 256), np.float32), 256, 512, seed=0)
     """
     a = xavier_uniform_bound(fan_in, fan_out, gain)
-    return _fill(buf, C.UNIFORM, -a, a, seed, stream, offset)
+    return _fill(buf, C.UNIFORM, (-a, a), seed, stream, offset)
 
 
 def fill_xavier_normal(buf, fan_in, fan_out, *, gain=1.0, seed=None, stream=0, offset=0):
@@ -150,7 +174,7 @@ def fill_xavier_normal(buf, fan_in, fan_out, *, gain=1.0, seed=None, stream=0, o
         >>> import numpy as np, wi
         >>> w = wi.fill_xavier_normal(np.empty((512, 256), np.float32), 256, 512, seed=0)
     """
-    return _fill(buf, C.NORMAL, 0.0, xavier_normal_std(fan_in, fan_out, gain), seed, stream, offset)
+    return _fill(buf, C.NORMAL, (0.0, xavier_normal_std(fan_in, fan_out, gain)), seed, stream, offset)
 
 
 def fill_he_uniform(buf, fan_in, *, gain=SQRT2, seed=None, stream=0, offset=0):
@@ -164,7 +188,7 @@ def fill_he_uniform(buf, fan_in, *, gain=SQRT2, seed=None, stream=0, offset=0):
         >>> w = wi.fill_he_uniform(np.empty((512, 256), np.float32), 256, seed=0)
     """
     a = he_uniform_bound(fan_in, gain)
-    return _fill(buf, C.UNIFORM, -a, a, seed, stream, offset)
+    return _fill(buf, C.UNIFORM, (-a, a), seed, stream, offset)
 
 
 def fill_he_normal(buf, fan_in, *, gain=SQRT2, seed=None, stream=0, offset=0):
@@ -177,7 +201,7 @@ def fill_he_normal(buf, fan_in, *, gain=SQRT2, seed=None, stream=0, offset=0):
         >>> import numpy as np, wi
         >>> w = wi.fill_he_normal(np.empty((512, 256), np.float32), 256, seed=0)
     """
-    return _fill(buf, C.NORMAL, 0.0, he_normal_std(fan_in, gain), seed, stream, offset)
+    return _fill(buf, C.NORMAL, (0.0, he_normal_std(fan_in, gain)), seed, stream, offset)
 
 
 def philox4x32(counter, key, rounds=10):
@@ -254,24 +278,27 @@ class Generator:
         self._counter.set_state(state)
 
     def fill_raw(self, buf):
-        return _fill(buf, C.RAW, 0.0, 0.0, None, 0, 0, self._counter)
+        return _fill(buf, C.RAW, (), None, 0, 0, self._counter)
 
     def fill_uniform(self, buf, low, high):
-        return _fill(buf, C.UNIFORM, *_uniform_args(low, high), None, 0, 0, self._counter)
+        return _fill(buf, C.UNIFORM, _uniform_args(low, high), None, 0, 0, self._counter)
 
     def fill_normal(self, buf, mean=0.0, std=1.0):
-        return _fill(buf, C.NORMAL, *_normal_args(mean, std), None, 0, 0, self._counter)
+        return _fill(buf, C.NORMAL, _normal_args(mean, std), None, 0, 0, self._counter)
+
+    def fill_truncated_normal(self, buf, mean, std, low, high):
+        return _fill(buf, C.TRUNCNORM, _truncated_args(mean, std, low, high), None, 0, 0, self._counter)
 
     def fill_xavier_uniform(self, buf, fan_in, fan_out, *, gain=1.0):
         a = xavier_uniform_bound(fan_in, fan_out, gain)
-        return _fill(buf, C.UNIFORM, -a, a, None, 0, 0, self._counter)
+        return _fill(buf, C.UNIFORM, (-a, a), None, 0, 0, self._counter)
 
     def fill_xavier_normal(self, buf, fan_in, fan_out, *, gain=1.0):
-        return _fill(buf, C.NORMAL, 0.0, xavier_normal_std(fan_in, fan_out, gain), None, 0, 0, self._counter)
+        return _fill(buf, C.NORMAL, (0.0, xavier_normal_std(fan_in, fan_out, gain)), None, 0, 0, self._counter)
 
     def fill_he_uniform(self, buf, fan_in, *, gain=SQRT2):
         a = he_uniform_bound(fan_in, gain)
-        return _fill(buf, C.UNIFORM, -a, a, None, 0, 0, self._counter)
+        return _fill(buf, C.UNIFORM, (-a, a), None, 0, 0, self._counter)
 
     def fill_he_normal(self, buf, fan_in, *, gain=SQRT2):
-        return _fill(buf, C.NORMAL, 0.0, he_normal_std(fan_in, gain), None, 0, 0, self._counter)
+        return _fill(buf, C.NORMAL, (0.0, he_normal_std(fan_in, gain)), None, 0, 0, self._counter)

@@ -34,13 +34,14 @@ if core is not None and os.environ.get("WI_SIMD"):
     except ValueError as exc:
         raise ImportError(f"WI_SIMD: {exc}") from None
 
-def fill(target, dist, seed, stream, block, lane, lo, width, hi):
-    """Fill a validated Target with elements of (seed, stream) from (block, lane)."""
+def fill(target, dist, seed, stream, block, lane, params):
+    """Fill a validated Target with elements of (seed, stream) from (block, lane).
+
+    params = (lo, width, hi, clamp_lo, p0, pw), as _validate.transform returns them."""
     if core is not None:
-        core.fill(target.array, target.dtype, dist, target.n, target.array.itemsize,
-                  seed, stream, block, lane, lo, width, hi)
+        core.fill(target.array, target.dtype, dist, target.n, target.array.itemsize, seed, stream, block, lane, *params)
     else:
-        _fallback.fill(target.array, target.dtype, dist, seed, stream, block, lane, lo, width, hi)
+        _fallback.fill(target.array, target.dtype, dist, seed, stream, block, lane, params)
 
 
 def philox4x32(counter, key, rounds):

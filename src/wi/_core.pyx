@@ -25,6 +25,7 @@ cdef extern from "wi_core.h":
         uint64_t first_block
         unsigned first_lane
         double lo, width, hi
+        double clamp_lo, p0, pw
     const char *wi_simd_name(wi_simd s)
     int wi_simd_supported(wi_simd s)
     wi_simd wi_simd_active()
@@ -52,7 +53,8 @@ def philox4x32(uint32_t c0, uint32_t c1, uint32_t c2, uint32_t c3, uint32_t k0, 
 
 
 def fill(object buf, int dtype, int dist, uint64_t n, Py_ssize_t itemsize, uint64_t seed, uint64_t stream,
-         uint64_t block, unsigned lane, double lo, double width, double hi, int nthreads=0):
+         uint64_t block, unsigned lane, double lo, double width, double hi,
+         double clamp_lo=0.0, double p0=0.0, double pw=0.0, int nthreads=0):
     """Fill the n elements of a writable C-contiguous buffer (already validated)."""
     cdef Py_buffer view
     cdef wi_fill_spec spec
@@ -72,19 +74,23 @@ def fill(object buf, int dtype, int dist, uint64_t n, Py_ssize_t itemsize, uint6
         spec.lo = lo
         spec.width = width
         spec.hi = hi
+        spec.clamp_lo = clamp_lo
+        spec.p0 = p0
+        spec.pw = pw
         with nogil:
             wi_fill(&spec, nthreads)
     finally:
         PyBuffer_Release(&view)
 
 
-def transform_words(const uint32_t[::1] words, object out, int dtype, int dist, double lo, double width, double hi):
+def transform_words(const uint32_t[::1] words, object out, int dtype, int dist, double lo, double width, double hi,
+                    double clamp_lo=0.0, double p0=0.0, double pw=0.0):
     """Test hook: apply the active kernel's transform to given Philox words (4 per block)
     instead of generated ones, writing len(out) elements; words is padded to whole batches."""
     cdef Py_buffer view
     cdef wi_fill_spec spec
     cdef uint64_t per_block = 2 if dtype == 2 else 4
-    cdef uint64_t itemsize = 8 if dtype == 2 else 4
+    cdef uint64_t itemsize = 8 if dtype == 2 else (2 if dtype >= 3 else 4)
     cdef uint64_t batch_words = 4 * wi_batch_blocks()
     PyObject_GetBuffer(out, &view, PyBUF_SIMPLE | PyBUF_WRITABLE)
     try:
@@ -102,6 +108,7 @@ def transform_words(const uint32_t[::1] words, object out, int dtype, int dist, 
         spec.stream = spec.first_block = 0
         spec.first_lane = 0
         spec.lo, spec.width, spec.hi = lo, width, hi
+        spec.clamp_lo, spec.p0, spec.pw = clamp_lo, p0, pw
         wi_transform_words(&spec, <const uint32_t *><char *>padded)
     finally:
         PyBuffer_Release(&view)

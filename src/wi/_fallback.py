@@ -124,32 +124,72 @@ def _box_muller_f64(w_radius, w_angle):
     return r * cs, r * sn
 
 
+def _rational(x, num, den, ftype):
+    return _horner(x, num, ftype) / _horner(x, den, ftype)
+
+
+def _quantile(p, ftype, neg2log, sign_bit, tiny):
+    """The normal quantile by AS241, in the kernel's operation order."""
+    f = ftype
+    a = _poly.AS241
+    q = p - f(0.5)
+    zc = q * _rational(f(_poly.AS241_CONST1) - q * q, a["a"], a["b"], f)
+    one_minus = f(1) - p
+    t = np.where(p < one_minus, p, one_minus)
+    t = np.where(t < f(tiny), f(tiny), t)
+    s = np.sqrt(neg2log(t) * f(0.5))
+    zt = _rational(s - f(_poly.AS241_CONST2), a["c"], a["d"], f)
+    far = s > f(_poly.AS241_SPLIT2)
+    if far.any():
+        zt = np.where(far, _rational(s - f(_poly.AS241_SPLIT2), a["e"], a["f"], f), zt)
+    itype = np.uint32 if f is np.float32 else np.uint64
+    zt = (zt.view(itype) ^ (q.view(itype) & itype(sign_bit))).view(f)
+    return np.where(np.abs(q) <= f(_poly.AS241_SPLIT1), zc, zt)
+
+
 def _words64(x):
     """Little-endian pairs of words: (x0 | x1 << 32, x2 | x3 << 32) per block."""
     return x[:, 0::2].astype(_u64) | (x[:, 1::2].astype(_u64) << _u64(32))
 
 
-def _transform(x, dtype, dist, lo, width, hi):
-    """Elements of whole blocks x (nblocks, 4) -> flat array of the output dtype."""
+def _to_half_bits(v, dtype):
+    """float32 values -> float16 or bfloat16 bit patterns, rounded to nearest even."""
+    if dtype == C.F16:
+        return v.astype(np.float16).view(np.uint16)
+    b = v.view(_u32)
+    return ((b + _u32(0x7FFF) + ((b >> _u32(16)) & _u32(1))) >> _u32(16)).astype(np.uint16)
+
+
+def _transform(x, dtype, dist, params):
+    """Elements of whole blocks x (nblocks, 4) -> flat array in the buffer's storage type."""
     if dtype == C.U32:
         return x.reshape(-1)
-    if dtype == C.F32:
-        f = np.float32
-        if dist == C.UNIFORM:
-            u = (x >> _u32(8)).astype(np.float32) * f(2.0**-24)
-            return np.minimum(f(lo) + f(width) * u, f(hi)).reshape(-1)
-        zc, zs = _box_muller_f32(x[:, 0::2], x[:, 1::2])
-        return (f(lo) + f(width) * np.stack([zc, zs], axis=-1)).reshape(-1)
-    w = _words64(x)
+    lo, width, hi, clamp_lo, p0, pw = params
+    if dtype == C.F64:
+        f, w = np.float64, _words64(x)
+        u = (w >> _u64(11)).astype(f) * 2.0**-53
+        neg2log, sign_bit, box_muller = _neg2log_f64, 1 << 63, _box_muller_f64
+    else:
+        f, w = np.float32, x
+        u = (x >> _u32(8)).astype(f) * f(2.0**-24)
+        neg2log, sign_bit, box_muller = _neg2log_f32, 1 << 31, _box_muller_f32
     if dist == C.UNIFORM:
-        u = (w >> _u64(11)).astype(np.float64) * 2.0**-53
-        return np.minimum(lo + width * u, hi).reshape(-1)
-    zc, zs = _box_muller_f64(w[:, 0], w[:, 1])
-    return (lo + width * np.stack([zc, zs], axis=-1)).reshape(-1)
+        v = np.minimum(f(lo) + f(width) * u, f(hi))
+    elif dist == C.NORMAL:
+        zc, zs = box_muller(w[:, 0::2], w[:, 1::2]) if f is np.float32 else box_muller(w[:, 0], w[:, 1])
+        v = f(lo) + f(width) * np.stack([zc, zs], axis=-1)
+    else:
+        z = _quantile(f(p0) + f(pw) * u, f, neg2log, sign_bit, C.TINY[dtype])
+        v = f(lo) + f(width) * z
+        v = np.where(v > f(hi), f(hi), v)
+        v = np.where(v < f(clamp_lo), f(clamp_lo), v)
+    v = v.reshape(-1)
+    return _to_half_bits(v, dtype) if dtype in C.HALVES else v
 
 
-def fill(out, dtype, dist, seed, stream, block, lane, lo, width, hi):
-    """Write elements lane.. of the stream starting at block into the flat array out."""
+def fill(out, dtype, dist, seed, stream, block, lane, params):
+    """Write elements lane.. of the stream starting at block into the flat array out
+    (half formats as uint16 bit patterns); params as _validate.transform returns them."""
     k = C.PER_BLOCK[dtype]
     n = out.size
     done = 0
@@ -157,7 +197,7 @@ def fill(out, dtype, dist, seed, stream, block, lane, lo, width, hi):
     while done < n:
         first = g // k
         nblocks = min(_CHUNK_BLOCKS, -(-(lane + n - first * k) // k))
-        vals = _transform(raw_blocks(seed, stream, (block + first) % 2**64, nblocks), dtype, dist, lo, width, hi)
+        vals = _transform(raw_blocks(seed, stream, (block + first) % 2**64, nblocks), dtype, dist, params)
         take = min(n - done, vals.size - (g - first * k))
         out[done : done + take] = vals[g - first * k : g - first * k + take]
         done += take

@@ -11,9 +11,22 @@ import numpy as np
 
 from . import _contract as C
 
-_NUMPY_DTYPES = {np.dtype(np.uint32): C.U32, np.dtype(np.float32): C.F32, np.dtype(np.float64): C.F64}
-_FORMATS = {"f": C.F32, "d": C.F64, "I": C.U32}
-_TORCH_DTYPES = {"torch.float32": C.F32, "torch.float64": C.F64, "torch.uint32": C.U32}
+_NUMPY_DTYPES = {
+    np.dtype(np.uint32): C.U32,
+    np.dtype(np.float32): C.F32,
+    np.dtype(np.float64): C.F64,
+    np.dtype(np.float16): C.F16,
+}
+_FORMATS = {"f": C.F32, "d": C.F64, "I": C.U32, "e": C.F16}
+_TORCH_DTYPES = {
+    "torch.float32": C.F32,
+    "torch.float64": C.F64,
+    "torch.uint32": C.U32,
+    "torch.float16": C.F16,
+    "torch.bfloat16": C.BF16,
+}
+# How the core and the fallback see each buffer: half formats as their 16-bit patterns.
+_STORAGE = {C.U32: np.uint32, C.F32: np.float32, C.F64: np.float64, C.F16: np.uint16, C.BF16: np.uint16}
 
 
 class Target:
@@ -61,19 +74,21 @@ def target(buf, allowed, name="buf"):
             )
     if dtype not in allowed:
         raise TypeError(f"{name} must hold {_expected(allowed)} values (got {C.DTYPE_NAMES[dtype]})")
-    array = np.frombuffer(buf, dtype=C.NUMPY_DTYPES[dtype])
-    return Target(array, dtype)
+    return Target(np.frombuffer(buf, dtype=_STORAGE[dtype]), dtype)
 
 
 def _from_ndarray(arr, allowed, name):
     dtype = _NUMPY_DTYPES.get(arr.dtype)
+    if dtype is None and arr.dtype.name == "bfloat16":  # ml_dtypes.bfloat16, without importing it
+        dtype = C.BF16
     if dtype is None or dtype not in allowed:
         raise TypeError(f"{name} must have dtype {_expected(allowed)} (got {arr.dtype})")
     if not arr.flags.writeable:
         raise ValueError(f"{name} must be writable (got a read-only numpy.ndarray)")
     if not arr.flags.c_contiguous:
         raise ValueError(f"{name} must be C-contiguous (got a non-contiguous numpy.ndarray with strides {arr.strides})")
-    return Target(arr.reshape(-1), dtype)
+    flat = arr.reshape(-1)
+    return Target(flat if dtype not in C.HALVES else flat.view(np.uint16), dtype)
 
 
 def _from_torch(t, allowed, name):
@@ -92,7 +107,10 @@ def _from_torch(t, allowed, name):
         )
     if t.is_inference() and not torch.is_inference_mode_enabled():
         raise ValueError(f"{name} is an inference tensor: fill it inside torch.inference_mode()")
-    return Target(t.detach().reshape(-1).numpy(), dtype)
+    flat = t.detach().reshape(-1)
+    if dtype in C.HALVES:
+        flat = flat.view(torch.int16)
+    return Target(flat.numpy().view(_STORAGE[dtype]), dtype)
 
 
 def real(x, name):
@@ -171,23 +189,48 @@ def offset(x, n, dtype, name="offset"):
     return v
 
 
-def transform(dist, a, b, dtype):
-    """Round (low, high) or (mean, std) to the output precision: returns (lo, width, hi).
+def transform(dist, params, dtype):
+    """Turn a distribution's parameters into the kernel's (lo, width, hi, clamp_lo, p0, pw),
+    rounded to the computing precision (float64 for float64 output, float32 otherwise).
 
-    Raises if the values the fill could produce are not finite in that precision.
+    Raises if the values the fill could produce are not finite in the output format.
     """
     if dtype == C.U32:
-        return 0.0, 0.0, 0.0
-    cast = C.NUMPY_DTYPES[dtype].type
-    big = float(np.finfo(C.NUMPY_DTYPES[dtype]).max)
+        return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+    cast = C.COMPUTE[dtype]
+    big, name = C.MAX[dtype], C.DTYPE_NAMES[dtype]
     if dist == C.UNIFORM:
-        width = b - a
-        if not abs(a) <= big or not abs(b) <= big or not width <= big:
-            raise ValueError(f"high - low must be finite in {C.DTYPE_NAMES[dtype]} (got low={a}, high={b})")
-        return float(cast(a)), float(cast(width)), float(cast(b))
-    if abs(a) + C.MAX_ABS_NORMAL[dtype] * b > big:
+        low, high = params
+        width = high - low
+        if not (abs(low) <= big and abs(high) <= big and width <= float(np.finfo(cast).max)):
+            raise ValueError(f"low and high must be finite in {name}, and so must high - low (got low={low}, high={high})")
+        return float(cast(low)), float(cast(width)), float(cast(high)), 0.0, 0.0, 0.0
+    if dist == C.NORMAL:
+        mean, std = params
+        if abs(mean) + C.MAX_ABS_NORMAL[dtype] * std > big:
+            raise ValueError(
+                f"mean and std overflow {name}: |mean| + {C.MAX_ABS_NORMAL[dtype]:g}*std must be <= {big:g} "
+                f"(got mean={mean}, std={std})"
+            )
+        return float(cast(mean)), float(cast(std)), 0.0, 0.0, 0.0, 0.0
+    mean, std, low, high = params
+    if not (abs(low) <= big and abs(high) <= big):
+        raise ValueError(f"low and high must be finite in {name} (got low={low}, high={high})")
+    alpha, beta = (low - mean) / std, (high - mean) / std
+    sign = 1.0
+    if alpha + beta > 0:  # work in the lower tail, where the quantile is accurate
+        alpha, beta, sign = -beta, -alpha, -1.0
+    p_lo, p_hi = _normal_cdf(alpha), _normal_cdf(beta)
+    if p_lo < C.TINY[dtype]:
+        p_lo = 0.0  # the mass below is negligible; the quantile's floor and the clamp handle u = 0
+    if p_hi < C.TINY[dtype]:
         raise ValueError(
-            f"mean and std overflow {C.DTYPE_NAMES[dtype]}: |mean| + {C.MAX_ABS_NORMAL[dtype]}*std must be "
-            f"<= {big:g} (got mean={a}, std={b})"
+            f"[low, high] lies too far in the tail of N(mean, std^2) for {name} "
+            f"(got low={low}, high={high}, mean={mean}, std={std}: {min(abs(alpha), abs(beta)):.1f} std away)"
         )
-    return float(cast(a)), float(cast(b)), 0.0
+    return (float(cast(mean)), float(cast(sign * std)), float(cast(high)), float(cast(low)),
+            float(cast(p_lo)), float(cast(p_hi - p_lo)))
+
+
+def _normal_cdf(x):
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))

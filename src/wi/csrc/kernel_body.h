@@ -48,8 +48,8 @@ static inline vi64 sel64(vi64 m, vi64 a, vi64 b) { return (a & m) | (b & ~m); }
 typedef struct {
     vu32 key;            /* k0, 0, k1, 0 in every group */
     vu64 ctr_step;       /* + WI_BATCH to the block index of each block */
-    vf32 lo32, width32, hi32;
-    vf64 lo64, width64, hi64;
+    vf32 lo32, width32, hi32, clamp_lo32, p0_32, pw32;
+    vf64 lo64, width64, hi64, clamp_lo64, p0_64, pw64;
 } wi_ctx;
 
 static inline vu32 philox_round_v(vu32 x, vu32 key)
@@ -231,6 +231,121 @@ static inline void box_muller_f64(vu64 w_radius, vu64 w_angle, vf64 *zc, vf64 *z
     *zs = r * sn;
 }
 
+/* ---- the normal quantile (AS241), for the truncated normal ---- */
+
+static inline int any32(vi32 m)
+{
+    int r = 0;
+    for (int i = 0; i < WI_W; i++) r |= m[i];
+    return r != 0;
+}
+
+static inline int any64(vi64 m)
+{
+    int r = 0;
+    for (int i = 0; i < WI_W / 2; i++) r |= m[i] != 0;
+    return r;
+}
+
+#define WI_RATIONAL(T, x, num, den, out)                                           \
+    do {                                                                          \
+        static const T n_[] = num, d_[] = den;                                    \
+        T##v pn = (T##v){} + n_[7], pd = (T##v){} + d_[7];                        \
+        _Pragma("GCC unroll 8") for (int i = 6; i >= 0; i--) {                    \
+            pn = pn * (x) + n_[i];                                                \
+            pd = pd * (x) + d_[i];                                                \
+        }                                                                         \
+        (out) = pn / pd;                                                          \
+    } while (0)
+typedef vf32 floatv;
+typedef vf64 doublev;
+
+/* Q(p) for p in (0, 1). Lanes pick the central or tail branch; the far tail (beyond
+ * about 7 standard deviations) is only evaluated when some lane needs it. */
+static inline vf32 quantile_f32(vf32 p)
+{
+    vf32 q = p - 0.5f;
+    vf32 r = (float)WI_AS241_CONST1 - q * q, zc, zt, zf;
+    WI_RATIONAL(float, r, WI_AS241_A, WI_AS241_B, zc);
+    zc = q * zc;
+    vf32 one_minus = 1.0f - p;
+    vf32 t = (vf32)sel32(p < one_minus, (vi32)p, (vi32)one_minus);
+    t = (vf32)sel32(t < 0x1p-126f, (vi32)((vf32){} + 0x1p-126f), (vi32)t);
+    vf32 s = wi_sqrt_f32(neg2log_f32(t) * 0.5f); /* sqrt(-ln t) */
+    vf32 s1 = s - (float)WI_AS241_CONST2;
+    WI_RATIONAL(float, s1, WI_AS241_C, WI_AS241_D, zt);
+    vi32 far = s > (float)WI_AS241_SPLIT2;
+    if (any32(far)) {
+        vf32 s2 = s - (float)WI_AS241_SPLIT2;
+        WI_RATIONAL(float, s2, WI_AS241_E, WI_AS241_F, zf);
+        zt = (vf32)sel32(far, (vi32)zf, (vi32)zt);
+    }
+    zt = (vf32)((vu32)zt ^ ((vu32)q & 0x80000000u)); /* negative below the median */
+    vf32 aq = (vf32)((vi32)q & 0x7FFFFFFF);
+    return (vf32)sel32(aq <= (float)WI_AS241_SPLIT1, (vi32)zc, (vi32)zt);
+}
+
+static inline vf64 quantile_f64(vf64 p)
+{
+    vf64 q = p - 0.5;
+    vf64 r = WI_AS241_CONST1 - q * q, zc, zt, zf;
+    WI_RATIONAL(double, r, WI_AS241_A, WI_AS241_B, zc);
+    zc = q * zc;
+    vf64 one_minus = 1.0 - p;
+    vf64 t = (vf64)sel64(p < one_minus, (vi64)p, (vi64)one_minus);
+    t = (vf64)sel64(t < 0x1p-1022, (vi64)((vf64){} + 0x1p-1022), (vi64)t);
+    vf64 s = wi_sqrt_f64(neg2log_f64(t) * 0.5);
+    vf64 s1 = s - WI_AS241_CONST2;
+    WI_RATIONAL(double, s1, WI_AS241_C, WI_AS241_D, zt);
+    vi64 far = s > WI_AS241_SPLIT2;
+    if (any64(far)) {
+        vf64 s2 = s - WI_AS241_SPLIT2;
+        WI_RATIONAL(double, s2, WI_AS241_E, WI_AS241_F, zf);
+        zt = (vf64)sel64(far, (vi64)zf, (vi64)zt);
+    }
+    zt = (vf64)((vu64)zt ^ ((vu64)q & 0x8000000000000000ull));
+    vf64 aq = (vf64)((vi64)q & 0x7FFFFFFFFFFFFFFFll);
+    return (vf64)sel64(aq <= WI_AS241_SPLIT1, (vi64)zc, (vi64)zt);
+}
+
+/* ---- float32 -> float16 / bfloat16, round to nearest even (values are finite) ---- */
+
+typedef uint16_t vu16 __attribute__((vector_size(WI_VBYTES / 2), may_alias));
+
+static inline vu16 f32_to_f16(vf32 v)
+{
+    vu32 b = (vu32)v;
+    vu32 sign = (b >> 16) & 0x8000u;
+    vu32 a = b & 0x7FFFFFFFu;
+    /* normal results: rebias the exponent and round the 13 dropped mantissa bits */
+    vu32 hn = (a - 0x38000000u + 0x0FFFu + ((a >> 13) & 1u)) >> 13;
+    hn = (vu32)sel32((vi32)(hn > 0x7C00u), (vi32)((vu32){} + 0x7C00u), (vi32)hn);
+    /* subnormal results (|v| < 2^-14): adding 0.5 rounds |v| to a multiple of 2^-24 */
+    vu32 hs = (vu32)((vf32)a + 0.5f) - 0x3F000000u;
+    vu32 h = (vu32)sel32((vi32)(a < 0x38800000u), (vi32)hs, (vi32)hn) | sign;
+    return __builtin_convertvector(h, vu16);
+}
+
+static inline vu16 f32_to_bf16(vf32 v)
+{
+    vu32 b = (vu32)v;
+    return __builtin_convertvector((b + 0x7FFFu + ((b >> 16) & 1u)) >> 16, vu16);
+}
+
+/* Store the i-th vector of float32 results in the output format. */
+static inline __attribute__((always_inline)) void store32(void *dst, int i, vf32 v, int dtype)
+{
+    if (dtype == WI_F16) {
+        vu16 h = f32_to_f16(v);
+        memcpy((char *)dst + (size_t)i * (WI_VBYTES / 2), &h, WI_VBYTES / 2);
+    } else if (dtype == WI_BF16) {
+        vu16 h = f32_to_bf16(v);
+        memcpy((char *)dst + (size_t)i * (WI_VBYTES / 2), &h, WI_VBYTES / 2);
+    } else {
+        memcpy((char *)dst + (size_t)i * WI_VBYTES, &v, WI_VBYTES);
+    }
+}
+
 /* ---- turning one batch of words (WI_U vectors) into output elements at dst ---- */
 
 typedef void (*emit_fn)(const wi_ctx *c, const vu32 *x, void *dst);
@@ -243,14 +358,51 @@ static void emit_raw(const wi_ctx *c, const vu32 *x, void *dst)
     for (int u = 0; u < WI_U; u++) STORE(dst, u, x[u]);
 }
 
-static void emit_uniform_f32(const wi_ctx *c, const vu32 *x, void *dst)
+#define WI_INLINE static inline __attribute__((always_inline))
+
+WI_INLINE void uniform32(const wi_ctx *c, const vu32 *x, void *dst, int dtype)
 {
     for (int u = 0; u < WI_U; u++) {
         vf32 v = c->lo32 + c->width32 * (u24_to_f32(x[u] >> 8) * 0x1p-24f);
         v = (vf32)sel32(v > c->hi32, (vi32)c->hi32, (vi32)v);
-        STORE(dst, u, v);
+        store32(dst, u, v, dtype);
     }
 }
+
+WI_INLINE void normal32(const wi_ctx *c, const vu32 *x, void *dst, int dtype)
+{
+    for (int u = 0; u < WI_U; u += 2) {
+        vf32 zc, zs;
+        box_muller_f32(SHUF(x[u], x[u + 1], WI_IX_EVEN_OF2), SHUF(x[u], x[u + 1], WI_IX_ODD_OF2), &zc, &zs);
+        zc = c->lo32 + c->width32 * zc;
+        zs = c->lo32 + c->width32 * zs;
+        store32(dst, u, SHUF(zc, zs, WI_IX_ZIP_LO), dtype);
+        store32(dst, u + 1, SHUF(zc, zs, WI_IX_ZIP_HI), dtype);
+    }
+}
+
+WI_INLINE void truncnorm32(const wi_ctx *c, const vu32 *x, void *dst, int dtype)
+{
+    for (int u = 0; u < WI_U; u++) {
+        vf32 p = c->p0_32 + c->pw32 * (u24_to_f32(x[u] >> 8) * 0x1p-24f);
+        vf32 v = c->lo32 + c->width32 * quantile_f32(p);
+        v = (vf32)sel32(v > c->hi32, (vi32)c->hi32, (vi32)v);
+        v = (vf32)sel32(v < c->clamp_lo32, (vi32)c->clamp_lo32, (vi32)v);
+        store32(dst, u, v, dtype);
+    }
+}
+
+#define WI_EMIT32(name, body, dtype) \
+    static void name(const wi_ctx *c, const vu32 *x, void *dst) { body(c, x, dst, dtype); }
+WI_EMIT32(emit_uniform_f32, uniform32, WI_F32)
+WI_EMIT32(emit_uniform_f16, uniform32, WI_F16)
+WI_EMIT32(emit_uniform_bf16, uniform32, WI_BF16)
+WI_EMIT32(emit_normal_f32, normal32, WI_F32)
+WI_EMIT32(emit_normal_f16, normal32, WI_F16)
+WI_EMIT32(emit_normal_bf16, normal32, WI_BF16)
+WI_EMIT32(emit_truncnorm_f32, truncnorm32, WI_F32)
+WI_EMIT32(emit_truncnorm_f16, truncnorm32, WI_F16)
+WI_EMIT32(emit_truncnorm_bf16, truncnorm32, WI_BF16)
 
 static void emit_uniform_f64(const wi_ctx *c, const vu32 *x, void *dst)
 {
@@ -258,19 +410,6 @@ static void emit_uniform_f64(const wi_ctx *c, const vu32 *x, void *dst)
         vf64 v = c->lo64 + c->width64 * (u53_to_f64((vu64)x[u] >> 11) * 0x1p-53);
         v = (vf64)sel64(v > c->hi64, (vi64)c->hi64, (vi64)v);
         STORE(dst, u, v);
-    }
-}
-
-static void emit_normal_f32(const wi_ctx *c, const vu32 *x, void *dst)
-{
-    for (int u = 0; u < WI_U; u += 2) {
-        vf32 zc, zs;
-        box_muller_f32(SHUF(x[u], x[u + 1], WI_IX_EVEN_OF2), SHUF(x[u], x[u + 1], WI_IX_ODD_OF2), &zc, &zs);
-        zc = c->lo32 + c->width32 * zc;
-        zs = c->lo32 + c->width32 * zs;
-        vf32 o0 = SHUF(zc, zs, WI_IX_ZIP_LO), o1 = SHUF(zc, zs, WI_IX_ZIP_HI);
-        STORE(dst, u, o0);
-        STORE(dst, u + 1, o1);
     }
 }
 
@@ -285,6 +424,17 @@ static void emit_normal_f64(const wi_ctx *c, const vu32 *x, void *dst)
         vf64 o0 = SHUF(zc, zs, WI_IX64_LO), o1 = SHUF(zc, zs, WI_IX64_HI);
         STORE(dst, u, o0);
         STORE(dst, u + 1, o1);
+    }
+}
+
+static void emit_truncnorm_f64(const wi_ctx *c, const vu32 *x, void *dst)
+{
+    for (int u = 0; u < WI_U; u++) {
+        vf64 p = c->p0_64 + c->pw64 * (u53_to_f64((vu64)x[u] >> 11) * 0x1p-53);
+        vf64 v = c->lo64 + c->width64 * quantile_f64(p);
+        v = (vf64)sel64(v > c->hi64, (vi64)c->hi64, (vi64)v);
+        v = (vf64)sel64(v < c->clamp_lo64, (vi64)c->clamp_lo64, (vi64)v);
+        STORE(dst, u, v);
     }
 }
 
@@ -319,18 +469,24 @@ static void run(const wi_fill_spec *s, uint64_t begin, uint64_t end, const uint3
     c.lo64 = (vf64){} + s->lo;
     c.width64 = (vf64){} + s->width;
     c.hi64 = (vf64){} + s->hi;
+    c.clamp_lo32 = (vf32){} + (float)s->clamp_lo;
+    c.p0_32 = (vf32){} + (float)s->p0;
+    c.pw32 = (vf32){} + (float)s->pw;
+    c.clamp_lo64 = (vf64){} + s->clamp_lo;
+    c.p0_64 = (vf64){} + s->p0;
+    c.pw64 = (vf64){} + s->pw;
 
-    emit_fn emit;
-    unsigned per_block = 4, esize = 4;
-    switch (s->dist) {
-    case WI_DIST_RAW: emit = emit_raw; break;
-    case WI_DIST_UNIFORM: emit = s->dtype == WI_F64 ? emit_uniform_f64 : emit_uniform_f32; break;
-    default: emit = s->dtype == WI_F64 ? emit_normal_f64 : emit_normal_f32; break;
-    }
-    if (s->dtype == WI_F64) {
-        per_block = 2;
-        esize = 8;
-    }
+    /* emitters[dist][dtype] */
+    static const emit_fn emitters[4][5] = {
+        {emit_raw, NULL, NULL, NULL, NULL},
+        {NULL, emit_uniform_f32, emit_uniform_f64, emit_uniform_f16, emit_uniform_bf16},
+        {NULL, emit_normal_f32, emit_normal_f64, emit_normal_f16, emit_normal_bf16},
+        {NULL, emit_truncnorm_f32, emit_truncnorm_f64, emit_truncnorm_f16, emit_truncnorm_bf16},
+    };
+    emit_fn emit = emitters[s->dist][s->dtype];
+    unsigned per_block = s->dtype == WI_F64 ? 2 : 4;
+    unsigned esize = s->dtype == WI_F64 ? 8 : (s->dtype == WI_F16 || s->dtype == WI_BF16) ? 2 : 4;
+    if (!emit) return; /* the glue never asks for a missing combination */
     const uint64_t per_batch = (uint64_t)WI_BATCH * per_block;
     unsigned char scratch[WI_U * WI_VBYTES] __attribute__((aligned(64)));
     char *out = (char *)s->out;

@@ -5,11 +5,12 @@
 
 #include <stdint.h>
 
-typedef enum { WI_DIST_RAW = 0, WI_DIST_UNIFORM = 1, WI_DIST_NORMAL = 2 } wi_dist;
+typedef enum { WI_DIST_RAW = 0, WI_DIST_UNIFORM = 1, WI_DIST_NORMAL = 2, WI_DIST_TRUNCNORM = 3 } wi_dist;
 
-/* Output element types. 32-bit types take one Philox word per element (4 per block),
- * float64 takes two (2 per block). */
-typedef enum { WI_U32 = 0, WI_F32 = 1, WI_F64 = 2 } wi_dtype;
+/* Output element types. float64 takes two Philox words per element (2 per block), the
+ * others one (4 per block). float16 and bfloat16 hold the float32 value rounded to
+ * nearest-even. */
+typedef enum { WI_U32 = 0, WI_F32 = 1, WI_F64 = 2, WI_F16 = 3, WI_BF16 = 4 } wi_dtype;
 
 typedef struct {
     void *out;            /* first element to write */
@@ -20,9 +21,14 @@ typedef struct {
     uint64_t stream;      /* counter words 2 and 3 */
     uint64_t first_block; /* counter words 0 and 1 of element 0 */
     unsigned first_lane;  /* element 0's position inside its block */
-    /* Transform parameters, already validated and rounded to the output precision:
-     * uniform: lo + width*u, then min(.., hi); normal: lo + width*z (lo=mean, width=std). */
+    /* Transform parameters, already validated and rounded to the computing precision
+     * (float64 for float64 output, float32 otherwise):
+     * uniform:  min(lo + width*u, hi)
+     * normal:   lo + width*z                               (lo = mean, width = std)
+     * truncnorm: clamp(lo + width*Q(p0 + pw*u), clamp_lo, hi), Q the normal quantile
+     *           (width = +-std: negative when the interval was reflected into the lower tail) */
     double lo, width, hi;
+    double clamp_lo, p0, pw;
 } wi_fill_spec;
 
 /* A kernel writes elements [begin, end) of spec->out. */
