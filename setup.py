@@ -10,6 +10,7 @@ import tempfile
 import textwrap
 import warnings
 
+import numpy
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
@@ -70,7 +71,8 @@ if os.environ.get("WI_SANITIZE"):
 ext = Extension(
     "wi._core",
     sources=[os.path.join("src", "wi", "_core.pyx")] + [os.path.join(CSRC, s) for s in C_SOURCES],
-    include_dirs=[CSRC],
+    include_dirs=[CSRC, numpy.get_include()],
+    define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
     extra_compile_args=extra,
     extra_link_args=[f"-fsanitize={os.environ['WI_SANITIZE']}"] if os.environ.get("WI_SANITIZE") else [],
 )

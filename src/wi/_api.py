@@ -16,6 +16,16 @@ _RAW_DTYPES = (C.U32,)
 
 _GLOBAL = BlockCounter(entropy_seed())
 
+# The hot path: plain float32/float64 arrays filled from a counter in one compiled call
+# (it returns False for anything else, which then takes the checked path below).
+_fast_fill = _backend.core.fast_fill if _backend.core is not None else None
+_ZERO = 0  # `stream is _ZERO` admits only the int 0 (bools, floats and NumPy ints go the checked way)
+
+
+def _global_fast(buf, dist, a, b, seed, stream, offset):
+    return (seed is None and stream is _ZERO and offset is _ZERO and _fast_fill is not None
+            and _fast_fill(buf, dist, a, b, _GLOBAL))
+
 
 def _fill(buf, dist, params, seed, stream, offset, counter=None):
     """Validate everything, then write: the one path every fill takes."""
@@ -114,7 +124,10 @@ def fill_uniform(buf, low, high, *, seed=None, stream=0, offset=0):
         >>> import numpy as np, wi
         >>> w = wi.fill_uniform(np.empty((256, 128), np.float32), -0.1, 0.1, seed=0)
     """
-    return _fill(buf, C.UNIFORM, _uniform_args(low, high), seed, stream, offset)
+    low, high = _uniform_args(low, high)
+    if _global_fast(buf, C.UNIFORM, low, high, seed, stream, offset):
+        return buf
+    return _fill(buf, C.UNIFORM, (low, high), seed, stream, offset)
 
 
 def fill_normal(buf, mean=0.0, std=1.0, *, seed=None, stream=0, offset=0):
@@ -128,7 +141,10 @@ def fill_normal(buf, mean=0.0, std=1.0, *, seed=None, stream=0, offset=0):
         >>> import numpy as np, wi
         >>> w = wi.fill_normal(np.empty((256, 128), np.float32), 0.0, 0.02, seed=0)
     """
-    return _fill(buf, C.NORMAL, _normal_args(mean, std), seed, stream, offset)
+    mean, std = _normal_args(mean, std)
+    if _global_fast(buf, C.NORMAL, mean, std, seed, stream, offset):
+        return buf
+    return _fill(buf, C.NORMAL, (mean, std), seed, stream, offset)
 
 
 def fill_truncated_normal(buf, mean, std, low, high, *, seed=None, stream=0, offset=0):
@@ -161,6 +177,8 @@ def fill_xavier_uniform(buf, fan_in, fan_out, *, gain=1.0, seed=None, stream=0, 
         >>> w = wi.fill_xavier_uniform(np.empty((512, 256), np.float32), 256, 512, seed=0)
     """
     a = xavier_uniform_bound(fan_in, fan_out, gain)
+    if _global_fast(buf, C.UNIFORM, -a, a, seed, stream, offset):
+        return buf
     return _fill(buf, C.UNIFORM, (-a, a), seed, stream, offset)
 
 
@@ -174,7 +192,10 @@ def fill_xavier_normal(buf, fan_in, fan_out, *, gain=1.0, seed=None, stream=0, o
         >>> import numpy as np, wi
         >>> w = wi.fill_xavier_normal(np.empty((512, 256), np.float32), 256, 512, seed=0)
     """
-    return _fill(buf, C.NORMAL, (0.0, xavier_normal_std(fan_in, fan_out, gain)), seed, stream, offset)
+    std = xavier_normal_std(fan_in, fan_out, gain)
+    if _global_fast(buf, C.NORMAL, 0.0, std, seed, stream, offset):
+        return buf
+    return _fill(buf, C.NORMAL, (0.0, std), seed, stream, offset)
 
 
 def fill_he_uniform(buf, fan_in, *, gain=SQRT2, seed=None, stream=0, offset=0):
@@ -188,6 +209,8 @@ def fill_he_uniform(buf, fan_in, *, gain=SQRT2, seed=None, stream=0, offset=0):
         >>> w = wi.fill_he_uniform(np.empty((512, 256), np.float32), 256, seed=0)
     """
     a = he_uniform_bound(fan_in, gain)
+    if _global_fast(buf, C.UNIFORM, -a, a, seed, stream, offset):
+        return buf
     return _fill(buf, C.UNIFORM, (-a, a), seed, stream, offset)
 
 
@@ -201,7 +224,10 @@ def fill_he_normal(buf, fan_in, *, gain=SQRT2, seed=None, stream=0, offset=0):
         >>> import numpy as np, wi
         >>> w = wi.fill_he_normal(np.empty((512, 256), np.float32), 256, seed=0)
     """
-    return _fill(buf, C.NORMAL, (0.0, he_normal_std(fan_in, gain)), seed, stream, offset)
+    std = he_normal_std(fan_in, gain)
+    if _global_fast(buf, C.NORMAL, 0.0, std, seed, stream, offset):
+        return buf
+    return _fill(buf, C.NORMAL, (0.0, std), seed, stream, offset)
 
 
 def philox4x32(counter, key, rounds=10):

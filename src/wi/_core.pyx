@@ -1,7 +1,14 @@
 # Thin glue between Python and the C core: arguments arrive validated (see _validate.py),
 # the buffer is locked through the buffer protocol, and one C call runs without the GIL.
+# fast_fill is the hot path for plain NumPy arrays: it checks only what it needs in C and
+# hands anything unusual back to the checked Python path.
+cimport numpy as cnp
 from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE, PyBUF_WRITABLE
+from libc.float cimport DBL_MAX, FLT_MAX
+from libc.math cimport fabs
 from libc.stdint cimport uint32_t, uint64_t
+
+cnp.import_array()
 
 
 cdef extern from "philox.h":
@@ -37,6 +44,108 @@ cdef extern from "wi_core.h":
     uint64_t wi_parallel_min()
     void wi_transform_words(const wi_fill_spec *spec, const uint32_t *words) nogil
     unsigned wi_batch_blocks()
+
+
+# Fills at least this long release the GIL; shorter ones finish before a switch would pay.
+cdef uint64_t GIL_RELEASE_MIN = 16384
+
+
+cdef class Counter:
+    """Storage of a block counter: (seed, stream, next free block). Reservation runs with the
+    GIL held and calls no Python code, so it is atomic without a lock."""
+    cdef uint64_t seed, stream, next_block
+    cdef bint used_up  # every block has been handed out (the next block would be 2**64)
+
+    def _store(self, uint64_t seed, uint64_t stream, next_block):
+        self.seed, self.stream = seed, stream
+        self.used_up = next_block == 2**64
+        self.next_block = 0 if self.used_up else next_block
+
+    def _load(self):
+        return self.seed, self.stream, (2**64 if self.used_up else self.next_block)
+
+    cdef int take(self, uint64_t nblocks, uint64_t *seed, uint64_t *stream, uint64_t *start) except -1:
+        # room for nblocks (>= 1) iff nblocks - 1 <= 2**64 - 1 - next_block
+        if self.used_up or nblocks - 1 > ~self.next_block:
+            raise ValueError(
+                f"the generator's stream is exhausted: {nblocks} more blocks requested after block "
+                f"{self._load()[2]} of {2**64}; use another stream or seed")
+        seed[0], stream[0], start[0] = self.seed, self.stream, self.next_block
+        self.next_block += nblocks
+        self.used_up = self.next_block == 0
+        return 0
+
+    def reserve(self, uint64_t nblocks):
+        """Take the next nblocks (>= 1) blocks: (seed, stream, first block), read together."""
+        cdef uint64_t seed, stream, start
+        self.take(nblocks, &seed, &stream, &start)
+        return seed, stream, start
+
+
+cdef inline int plain_array(object buf, void **data, uint64_t *n, int *dtype):
+    """1 if buf is a writable, C-contiguous, native-order float32/float64 ndarray."""
+    if type(buf) is not cnp.ndarray:
+        return 0
+    cdef cnp.ndarray arr = <cnp.ndarray>buf
+    cdef int flags = cnp.PyArray_FLAGS(arr)
+    if (flags & cnp.NPY_ARRAY_C_CONTIGUOUS) == 0 or (flags & cnp.NPY_ARRAY_WRITEABLE) == 0:
+        return 0
+    if not cnp.PyArray_ISNOTSWAPPED(arr):
+        return 0
+    cdef int t = cnp.PyArray_TYPE(arr)
+    if t == cnp.NPY_FLOAT32:
+        dtype[0] = 1
+    elif t == cnp.NPY_FLOAT64:
+        dtype[0] = 2
+    else:
+        return 0
+    data[0] = cnp.PyArray_DATA(arr)
+    n[0] = <uint64_t>cnp.PyArray_SIZE(arr)
+    return 1
+
+
+def fast_fill(object buf, int dist, double a, double b, Counter counter):
+    """Uniform (a=low, b=high) or normal (a=mean, b=std) fill of a plain float32/float64
+    ndarray from counter. a and b are already checked finite (low <= high, std > 0).
+    Returns False, having touched nothing, if anything needs the checked path."""
+    cdef void *data
+    cdef uint64_t n
+    cdef int dtype
+    cdef wi_fill_spec spec
+    if not plain_array(buf, &data, &n, &dtype):
+        return False
+    cdef double big = FLT_MAX if dtype == 1 else DBL_MAX
+    if dist == 1:
+        if not (fabs(a) <= big and fabs(b) <= big and b - a <= big):
+            return False
+        spec.lo, spec.width, spec.hi = a, b - a, b
+    else:
+        if fabs(a) + (6.0 if dtype == 1 else 9.0) * b > big:
+            return False
+        spec.lo, spec.width, spec.hi = a, b, 0.0
+    if dtype == 1:  # round to the computing precision, as _validate.transform does
+        spec.lo, spec.width, spec.hi = <float>spec.lo, <float>spec.width, <float>spec.hi
+    if n == 0:
+        return True
+    cdef uint64_t per_block = 4 if dtype == 1 else 2
+    cdef uint64_t seed, stream, block
+    counter.take((n + per_block - 1) // per_block, &seed, &stream, &block)
+    spec.out = data
+    spec.n = n
+    spec.dist = <wi_dist>dist
+    spec.dtype = <wi_dtype>dtype
+    spec.key[0] = <uint32_t>(seed & 0xFFFFFFFFu)
+    spec.key[1] = <uint32_t>(seed >> 32)
+    spec.stream = stream
+    spec.first_block = block
+    spec.first_lane = 0
+    spec.clamp_lo = spec.p0 = spec.pw = 0.0
+    if n >= GIL_RELEASE_MIN:
+        with nogil:
+            wi_fill(&spec, 0)
+    else:
+        wi_fill(&spec, 0)
+    return True
 
 
 SIMD_NAMES = tuple(wi_simd_name(<wi_simd>i).decode() for i in range(WI_SIMD_COUNT))
@@ -77,7 +186,10 @@ def fill(object buf, int dtype, int dist, uint64_t n, Py_ssize_t itemsize, uint6
         spec.clamp_lo = clamp_lo
         spec.p0 = p0
         spec.pw = pw
-        with nogil:
+        if n >= GIL_RELEASE_MIN:
+            with nogil:
+                wi_fill(&spec, nthreads)
+        else:
             wi_fill(&spec, nthreads)
     finally:
         PyBuffer_Release(&view)

@@ -115,6 +115,8 @@ def _from_torch(t, allowed, name):
 
 def real(x, name):
     """A finite real number (bools and non-numbers rejected) as a Python float."""
+    if type(x) is float and -math.inf < x < math.inf:  # the common case, cheaply
+        return x
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(f"{name} must be a real number (got {_describe(x)})")
     v = float(x)
@@ -124,6 +126,8 @@ def real(x, name):
 
 
 def positive(x, name):
+    if type(x) is float and 0.0 < x < math.inf:
+        return x
     v = real(x, name)
     if v <= 0.0:
         raise ValueError(f"{name} must be > 0 (got {v})")
@@ -132,6 +136,8 @@ def positive(x, name):
 
 def fan(x, name):
     """A layer fan: a positive integer (not a bool or a float)."""
+    if type(x) is int and x > 0:
+        return x
     if isinstance(x, bool) or not isinstance(x, numbers.Integral):
         raise TypeError(f"{name} must be a positive integer (got {_describe(x)})")
     v = int(x)
