@@ -1,0 +1,25 @@
+"""Lazy imports of the optional dependencies, with an install hint instead of a bare ImportError."""
+from __future__ import annotations
+
+import importlib
+
+
+class MissingDependency(ImportError):
+    """An optional package needed by the requested experiment or option is not installed."""
+
+
+def require(module: str, *, needed_for: str, package: str, extra: str):
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise MissingDependency(
+            f"{needed_for} needs {package}: pip install weightinit[{extra}] (or pip install {package})"
+        ) from exc
+
+
+def optional(module: str):
+    """The module, or None when it is not installed (for nice-to-haves such as progress bars)."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
