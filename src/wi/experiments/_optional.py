@@ -1,6 +1,7 @@
 """Lazy imports of the optional dependencies, with an install hint instead of a bare ImportError."""
 from __future__ import annotations
 
+import contextlib
 import importlib
 
 
@@ -23,3 +24,15 @@ def optional(module: str):
         return importlib.import_module(module)
     except ImportError:
         return None
+
+
+def single_blas_thread():
+    """Context limiting BLAS to one thread, when threadpoolctl is installed (it comes with scikit-learn).
+
+    The experiments multiply small matrices (at most 1000 x 100 by 100 x 100): a second BLAS thread
+    gains nothing there, and on a busy machine spinning BLAS threads made them ~10x slower.
+    """
+    threadpoolctl = optional("threadpoolctl")
+    if threadpoolctl is None:
+        return contextlib.nullcontext()
+    return threadpoolctl.threadpool_limits(limits=1, user_api="blas")

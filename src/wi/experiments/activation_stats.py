@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import nets, nonlinearities
+from ._optional import single_blas_thread
 
 
 @dataclass
@@ -38,13 +39,14 @@ def run(depth: int, activation: str, scheme: str, *, width: int = 100, samples: 
     f = nonlinearities.get(activation)
     x = nets.standard_normal_inputs(samples, width, seed)
     means, variances, kept = [], [], None
-    for k in range(ensemble):
-        net = nets.build([width] * (depth + 1), scheme, f, seed=seed, linear_output=False, net_index=k)
-        hidden = nets.forward(net, x)[1:]
-        means.append([a.mean() for a in hidden])
-        variances.append([a.var() for a in hidden])
-        if keep and k == 0:
-            kept = hidden
+    with single_blas_thread():
+        for k in range(ensemble):
+            net = nets.build([width] * (depth + 1), scheme, f, seed=seed, linear_output=False, net_index=k)
+            hidden = nets.forward(net, x)[1:]
+            means.append([a.mean() for a in hidden])
+            variances.append([a.var() for a in hidden])
+            if keep and k == 0:
+                kept = hidden
     return ActivationRun(depth, activation, scheme, means=np.mean(means, axis=0),
                          stds=np.sqrt(np.mean(variances, axis=0)), activations=kept)
 

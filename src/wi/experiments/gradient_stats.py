@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import nets, nonlinearities
+from ._optional import single_blas_thread
 
 
 @dataclass
@@ -32,16 +33,17 @@ def run(depth: int, activation: str, scheme: str, *, width: int = 100, samples: 
     x = nets.standard_normal_inputs(samples, width, seed)
     labels = nets.random_labels(samples, classes, seed)
     backprop_vars, weight_vars, kept = [], [], None
-    for k in range(ensemble):
-        net = nets.build([width] * (depth + 1) + [classes], scheme, f, seed=seed,
-                         linear_output=True, net_index=k)
-        outs = nets.forward(net, x)
-        _, grad_logits = nets.softmax_cross_entropy(outs[-1], labels)
-        deltas, grad_w, _ = nets.backward(net, outs, grad_logits)
-        backprop_vars.append([d.var() for d in deltas[:-1]])
-        weight_vars.append([g.var() for g in grad_w[:-1]])
-        if keep and k == 0:
-            kept = deltas[:-1]
+    with single_blas_thread():
+        for k in range(ensemble):
+            net = nets.build([width] * (depth + 1) + [classes], scheme, f, seed=seed,
+                             linear_output=True, net_index=k)
+            outs = nets.forward(net, x)
+            _, grad_logits = nets.softmax_cross_entropy(outs[-1], labels)
+            deltas, grad_w, _ = nets.backward(net, outs, grad_logits)
+            backprop_vars.append([d.var() for d in deltas[:-1]])
+            weight_vars.append([g.var() for g in grad_w[:-1]])
+            if keep and k == 0:
+                kept = deltas[:-1]
     return GradientRun(depth, activation, scheme,
                        backprop_stds=np.sqrt(np.mean(backprop_vars, axis=0)),
                        weight_grad_stds=np.sqrt(np.mean(weight_vars, axis=0)), backprops=kept)

@@ -13,6 +13,7 @@ from typing import Callable
 import numpy as np
 
 from . import nets, nonlinearities
+from ._optional import single_blas_thread
 from .digits import Digits
 
 
@@ -53,7 +54,8 @@ def train(data: Digits, scheme: str, batches: np.ndarray, *, hidden=(100, 100, 1
 def compare(data: Digits, schemes, *, iterations: int = 2000, batch: int = 128, lr: float = 0.01,
             seed: int = 0, on_step=None) -> list[TrainingRun]:
     batches = minibatches(len(data.y_train), batch, iterations, seed)
-    return [train(data, s, batches, lr=lr, seed=seed, on_step=on_step) for s in schemes]
+    with single_blas_thread():
+        return [train(data, s, batches, lr=lr, seed=seed, on_step=on_step) for s in schemes]
 
 
 def smooth(values: np.ndarray, window: int = 25) -> np.ndarray:
