@@ -187,3 +187,12 @@ def test_cli_rejects_bad_arguments(argv, capsys):
     with pytest.raises(SystemExit) as exc:
         cli.main(argv)
     assert exc.value.code == 2
+
+
+def test_python_m_wi_experiment_dispatches_to_the_experiments(tmp_path):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.dirname(os.path.dirname(wi.__file__)),
+                                                        os.environ.get("PYTHONPATH", "")]))
+    proc = subprocess.run([sys.executable, "-m", "wi", "experiment", "activations", "--quick", "--depth", "3",
+                           "--seed", "7"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "seed 7" in proc.stdout and "3 hidden layers x 100 tanh units" in proc.stdout

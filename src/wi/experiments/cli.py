@@ -18,8 +18,13 @@ QUICK_SAMPLES, QUICK_ITERATIONS = 200, 300
 
 
 def parse_args(argv):
-    p = argparse.ArgumentParser(prog="python -m wi experiment", description=__doc__.splitlines()[0])
-    p.add_argument("which", nargs="?", default="all", choices=("activations", "gradients", "training", "all"))
+    p = argparse.ArgumentParser(
+        prog="python -m wi experiment",
+        description="Rerun the classic initialisation experiments with wi's fills: activation and gradient "
+                    "statistics per layer (Saito 6.2, Glorot & Bengio 2010, He et al. 2015) and training "
+                    "curves for std=0.01, Xavier and He.")
+    p.add_argument("which", nargs="?", default="all", choices=("activations", "gradients", "training", "all"),
+                   help="which experiment to run (default: all)")
     p.add_argument("--quick", action="store_true",
                    help=f"small run that finishes in seconds ({QUICK_SAMPLES} inputs, "
                         f"{QUICK_ITERATIONS} training iterations)")
@@ -31,7 +36,7 @@ def parse_args(argv):
     p.add_argument("--ensemble", type=int, default=1, metavar="K",
                    help="average the per-layer statistics over K independently initialised nets (default 1)")
     p.add_argument("--iterations", type=int, metavar="N", help="training iterations (default 2000)")
-    p.add_argument("--seed", type=int, default=0, help="seed for every fill and minibatch (default 0)")
+    p.add_argument("--seed", type=int, default=0, metavar="N", help="seed for every fill and minibatch (default 0)")
     args = p.parse_args(argv)
     for name in ("width", "samples", "ensemble", "iterations"):
         value = getattr(args, name)
