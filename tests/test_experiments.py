@@ -88,8 +88,9 @@ def test_relu_30_layers_std_001_collapses():
 
 
 def test_tanh_xavier_keeps_the_std_within_a_factor_2_over_5_layers():
-    # Infinite-width value of max/min is 1.95: the decay is real (tanh' < 1) but stays inside 2.
-    run = activation_stats.run(5, "tanh", "xavier", samples=200, seed=0, ensemble=8)
+    # The infinite-width (mean-field) value of max/min is 1.952: the decay is real (tanh' < 1) and
+    # stays inside 2 only just, so average over 32 nets (one net exceeds 2 for some seeds).
+    run = activation_stats.run(5, "tanh", "xavier", samples=200, seed=0, ensemble=32)
     assert run.stds.max() / run.stds.min() < 2.0, run.stds
     small = activation_stats.run(5, "tanh", "std=0.01", samples=200, seed=0)
     assert small.stds.max() / small.stds.min() > 100  # the same check does reject a vanishing net
