@@ -93,7 +93,7 @@ def run_training(args, data) -> None:
 
     schemes = inits.TRAINING_SCHEMES
     print(f"Data: {DESCRIPTION}; {len(data.y_train)} train / {len(data.y_test)} test images.")
-    print(f"Note: Saito's figure uses MNIST (28x28, 60000 images); these are 8x8 digits.")
+    print("Note: Saito's figure uses MNIST (28x28, 60000 images); these are 8x8 digits.")
     tqdm = optional("tqdm")  # progress bar only if installed, and only after a second (delay)
     bar = tqdm.tqdm(total=args.iterations * len(schemes), desc="training", unit="it", delay=1.0, disable=None,
                     leave=False) if tqdm else None
