@@ -66,7 +66,7 @@ def forward(net: Net, x: np.ndarray) -> list[np.ndarray]:
     return outs
 
 
-def backward(net: Net, outs: list[np.ndarray], grad_out: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+def backward(net: Net, outs: list[np.ndarray], grad_out: np.ndarray) -> tuple[list, list, list]:
     """Back-propagate per-example gradients dL_n/d(output) through a forward pass's `outs`.
 
     Returns (deltas, weight_grads, bias_grads), each indexed by layer (0 = first layer):
