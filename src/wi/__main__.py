@@ -4,9 +4,15 @@ import sys
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["experiment"]:  # issue 6: its own options, parsed in wi.experiments.cli
+        from .experiments.cli import main as experiment_main
+
+        return experiment_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m wi", description="weightinit command line")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("info", help="print version, backend, SIMD path, OpenMP runtime and thread count")
+    sub.add_parser("experiment", help="rerun the classic initialisation experiments (see: experiment --help)")
     args, rest = parser.parse_known_args(argv)
     if args.command == "info":
         if rest:
