@@ -9,7 +9,8 @@
 #include <immintrin.h>
 
 #define WI_W 8
-#define WI_U 8
+#define WI_G 2
+#define WI_HAVE_MULLO 1
 #define WI_KERNEL_NAME wi_kernel_avx2
 #define WI_KERNEL_WORDS_NAME wi_kernel_words_avx2
 #define WI_KERNEL_BATCH_NAME wi_kernel_batch_avx2

@@ -1,12 +1,15 @@
 /* The fill kernel, written once over generic vectors and compiled once per SIMD path.
  *
- * The including file defines WI_W (32-bit lanes per vector), WI_U (vectors per batch,
- * even), WI_KERNEL_NAME, and three helpers: wi_mul_even (32x32->64-bit products of the
- * even lanes), wi_sqrt_f32 and wi_sqrt_f64. Everything else is plain IEEE arithmetic
- * with no contraction (-ffp-contract=off), so every path gives bit-identical values.
+ * The including file defines WI_W (32-bit lanes per vector), WI_G (groups per batch),
+ * WI_KERNEL_NAME, WI_KERNEL_WORDS_NAME, WI_KERNEL_BATCH_NAME, and three helpers:
+ * wi_mul_even (32x32->64-bit products of the even lanes), wi_sqrt_f32 and wi_sqrt_f64.
+ * Everything else is plain IEEE arithmetic with no contraction (-ffp-contract=off), so
+ * every path gives bit-identical values.
  *
- * Layout: a vector holds WI_W/4 Philox blocks side by side, one block's four counter
- * words in four adjacent lanes, so the outputs land in memory order without a transpose.
+ * Layout: a group is WI_W blocks in structure-of-arrays form (vector k holds word k of
+ * every block), the cheapest form for the Philox round. Lane L carries block
+ * (L % 4) * WI_W/4 + L / 4 of the group, which makes the 4x4 transposes inside each
+ * 128-bit lane (the only shuffles needed) emit the blocks in memory order.
  * See docs/stream.md for the transforms. */
 #include <string.h>
 
@@ -14,8 +17,7 @@
 #include "wi_core.h"
 #include "wi_poly.h"
 
-#define WI_BPV (WI_W / 4)         /* blocks per vector */
-#define WI_BATCH (WI_U * WI_BPV)  /* blocks per batch */
+#define WI_BATCH (WI_G * WI_W) /* blocks per batch */
 
 /* Shuffle patterns, applied to each 128-bit group of a vector. */
 #if WI_W == 4
@@ -27,80 +29,154 @@
 #else
 #error "WI_W must be 4, 8 or 16"
 #endif
-#define WI_IX_REVERSE(g) 4 * g + 3, 4 * g + 2, 4 * g + 1, 4 * g + 0
-#define WI_IX_ODD_DUP(g) 4 * g + 1, 4 * g + 1, 4 * g + 3, 4 * g + 3
-/* f32 pairs: gather word 0/2 (or 1/3) of the blocks of two vectors, and back. */
-#define WI_IX_EVEN_OF2(g) 4 * g, 4 * g + 2, WI_W + 4 * g, WI_W + 4 * g + 2
-#define WI_IX_ODD_OF2(g) 4 * g + 1, 4 * g + 3, WI_W + 4 * g + 1, WI_W + 4 * g + 3
+/* unpack-low/high of 32-bit lanes, 64-bit lanes, and an even/odd-lane blend */
 #define WI_IX_ZIP_LO(g) 4 * g, WI_W + 4 * g, 4 * g + 1, WI_W + 4 * g + 1
 #define WI_IX_ZIP_HI(g) 4 * g + 2, WI_W + 4 * g + 2, 4 * g + 3, WI_W + 4 * g + 3
-/* f64 pairs (2 doubles per group): unpack-low/high; gathering and zipping coincide. */
 #define WI_IX64_LO(g) 2 * g, WI_W / 2 + 2 * g
 #define WI_IX64_HI(g) 2 * g + 1, WI_W / 2 + 2 * g + 1
+#define WI_IX_EVEN_ODD(g) 4 * g, WI_W + 4 * g + 1, 4 * g + 2, WI_W + 4 * g + 3
 
 #define SHUF(a, b, pat) __builtin_shufflevector(a, b, WI_GROUPS(pat))
 
 static inline vi32 sel32(vi32 m, vi32 a, vi32 b) { return (a & m) | (b & ~m); }
 static inline vi64 sel64(vi64 m, vi64 a, vi64 b) { return (a & m) | (b & ~m); }
 
-/* ---- Philox4x32-10 on WI_U vectors at once (independent chains hide mul latency) ---- */
+static inline int any_lane32(vi32 m)
+{
+    int r = 0;
+    for (int i = 0; i < WI_W; i++) r |= m[i];
+    return r != 0;
+}
+
+static inline int any_lane64(vi64 m)
+{
+    int r = 0;
+    for (int i = 0; i < WI_W / 2; i++) r |= m[i] != 0;
+    return r;
+}
+
+/* ---- Philox4x32-10 on WI_G groups at once (independent chains hide mul latency) ---- */
 
 typedef struct {
-    vu32 key;            /* k0, 0, k1, 0 in every group */
-    vu64 ctr_step;       /* + WI_BATCH to the block index of each block */
+    vu32 w[4]; /* word k of each of the group's WI_W blocks */
+} group;
+
+typedef struct {
+    uint32_t key[2];
+    uint64_t stream;
     vf32 lo32, width32, hi32, clamp_lo32, p0_32, pw32;
     vf64 lo64, width64, hi64, clamp_lo64, p0_64, pw64;
 } wi_ctx;
 
-static inline vu32 philox_round_v(vu32 x, vu32 key)
+#define BCAST32(x) ((vu32){} + (uint32_t)(x))
+
+/* hi and lo halves of the 64-bit products c * m, lane by lane */
+static inline void mulhilo(vu32 c, vu32 m, vu32 *hi, vu32 *lo)
 {
-    const vu32 mult = (vu32){} + 0u;
-    vu32 m = mult;
-    for (int i = 0; i < WI_W; i += 4) {
-        m[i] = WI_PHILOX_M0;
-        m[i + 2] = WI_PHILOX_M1;
-    }
-    vu32 prod = (vu32)wi_mul_even(x, m);      /* lo0 hi0 lo1 hi1 */
-    vu32 swapped = SHUF(prod, prod, WI_IX_REVERSE); /* hi1 lo1 hi0 lo0 */
-    vu32 keep_even = (vu32){} + 0u;
-    for (int i = 0; i < WI_W; i += 2) keep_even[i] = 0xFFFFFFFFu;
-    vu32 odd = SHUF(x, x, WI_IX_ODD_DUP) & keep_even; /* c1 0 c3 0 */
-    return swapped ^ odd ^ key;
+    vu64 even = wi_mul_even(c, m);
+    vu64 odd = wi_mul_even((vu32)((vu64)c >> 32), m);
+    *hi = SHUF((vu32)(even >> 32), (vu32)odd, WI_IX_EVEN_ODD);
+#ifdef WI_HAVE_MULLO
+    *lo = c * m; /* one multiply where the ISA has a 32-bit low multiply */
+#else
+    *lo = SHUF((vu32)even, (vu32)(odd << 32), WI_IX_EVEN_ODD);
+#endif
 }
 
-static inline void philox_batch(vu32 x[WI_U], vu32 key)
+static inline void philox_batch(group g[WI_G], uint32_t k0, uint32_t k1)
 {
-    vu32 bump = (vu32){} + 0u;
-    for (int i = 0; i < WI_W; i += 4) {
-        bump[i] = WI_PHILOX_W0;
-        bump[i + 2] = WI_PHILOX_W1;
-    }
+    const vu32 m0 = BCAST32(WI_PHILOX_M0), m1 = BCAST32(WI_PHILOX_M1);
 #pragma GCC unroll 10
     for (int r = 0; r < 10; r++) {
-        if (r) key += bump;
-#pragma GCC unroll 16
-        for (int u = 0; u < WI_U; u++) x[u] = philox_round_v(x[u], key);
+        if (r) {
+            k0 += WI_PHILOX_W0;
+            k1 += WI_PHILOX_W1;
+        }
+        vu32 vk0 = BCAST32(k0), vk1 = BCAST32(k1);
+#pragma GCC unroll 8
+        for (int i = 0; i < WI_G; i++) {
+            vu32 hi0, lo0, hi1, lo1;
+            mulhilo(g[i].w[0], m0, &hi0, &lo0);
+            mulhilo(g[i].w[2], m1, &hi1, &lo1);
+            g[i].w[0] = hi1 ^ g[i].w[1] ^ vk0;
+            g[i].w[1] = lo1;
+            g[i].w[2] = hi0 ^ g[i].w[3] ^ vk1;
+            g[i].w[3] = lo0;
+        }
     }
 }
 
-/* Counter vector of blocks b, b+1, ... (block index in the even 64-bit lanes). */
-static inline vu64 make_ctr(uint64_t block, uint64_t stream)
+/* The block each lane of a group carries, relative to the group's first block. */
+static inline vu32 lane_blocks(void)
 {
-    vu64 c;
-    for (int j = 0; j < WI_W / 2; j += 2) {
-        c[j] = block + (uint64_t)(j / 2);
-        c[j + 1] = stream;
-    }
-    return c;
+    vu32 v;
+    for (int l = 0; l < WI_W; l++) v[l] = (uint32_t)((l % 4) * (WI_W / 4) + l / 4);
+    return v;
 }
 
-static inline void load_batch(vu32 x[WI_U], vu64 ctr)
+/* Counters of the WI_BATCH blocks starting at `block`. */
+static inline void load_counters(group g[WI_G], uint64_t block, uint64_t stream)
 {
-    vu64 step = (vu64){} + 0u;
-    for (int j = 0; j < WI_W / 2; j += 2) step[j] = WI_BPV;
-#pragma GCC unroll 16
-    for (int u = 0; u < WI_U; u++) x[u] = (vu32)(ctr + step * (uint64_t)u);
+    const vu32 offs = lane_blocks();
+#pragma GCC unroll 8
+    for (int i = 0; i < WI_G; i++) {
+        uint64_t b = block + (uint64_t)i * WI_W;
+        vu32 lo = BCAST32(b) + offs;
+        vu32 carry = (vu32)(lo < offs); /* all-ones where the low word wrapped */
+        g[i].w[0] = lo;
+        g[i].w[1] = BCAST32(b >> 32) - carry;
+        g[i].w[2] = BCAST32(stream);
+        g[i].w[3] = BCAST32(stream >> 32);
+    }
 }
+
+/* Test hook: words given in memory order (4 per block) instead of Philox output. */
+static inline void load_words(group g[WI_G], const uint32_t *words)
+{
+    const vu32 offs = lane_blocks();
+    for (int i = 0; i < WI_G; i++)
+        for (int k = 0; k < 4; k++)
+            for (int l = 0; l < WI_W; l++) g[i].w[k][l] = words[4 * ((size_t)i * WI_W + offs[l]) + k];
+}
+
+/* Four vectors of per-block values (element k of each block in v[k]) -> memory order. */
+static inline void transpose32(vu32 v[4])
+{
+    vu32 a = SHUF(v[0], v[1], WI_IX_ZIP_LO), b = SHUF(v[0], v[1], WI_IX_ZIP_HI);
+    vu32 c = SHUF(v[2], v[3], WI_IX_ZIP_LO), d = SHUF(v[2], v[3], WI_IX_ZIP_HI);
+    v[0] = (vu32)SHUF((vu64)a, (vu64)c, WI_IX64_LO);
+    v[1] = (vu32)SHUF((vu64)a, (vu64)c, WI_IX64_HI);
+    v[2] = (vu32)SHUF((vu64)b, (vu64)d, WI_IX64_LO);
+    v[3] = (vu32)SHUF((vu64)b, (vu64)d, WI_IX64_HI);
+}
+
+/* The 64-bit words of a group: w64[0], w64[1] hold word (x0 | x1 << 32) of the blocks in
+ * lanes 4h, 4h+1 and 4h+2, 4h+3; w64[2], w64[3] the same for (x2 | x3 << 32). */
+static inline void words64(const group *g, vu64 w64[4])
+{
+    w64[0] = (vu64)SHUF(g->w[0], g->w[1], WI_IX_ZIP_LO);
+    w64[1] = (vu64)SHUF(g->w[0], g->w[1], WI_IX_ZIP_HI);
+    w64[2] = (vu64)SHUF(g->w[2], g->w[3], WI_IX_ZIP_LO);
+    w64[3] = (vu64)SHUF(g->w[2], g->w[3], WI_IX_ZIP_HI);
+}
+
+/* Per-block float64 pairs (first, second) for the lanes of words64(), in memory order. */
+static inline void store64_pairs(void *dst, int i, vf64 first_lo, vf64 second_lo, vf64 first_hi, vf64 second_hi)
+{
+    vf64 o[4] = {SHUF(first_lo, second_lo, WI_IX64_LO), SHUF(first_lo, second_lo, WI_IX64_HI),
+                 SHUF(first_hi, second_hi, WI_IX64_LO), SHUF(first_hi, second_hi, WI_IX64_HI)};
+    memcpy((char *)dst + (size_t)i * 4 * WI_VBYTES, o, sizeof o);
+}
+
+/* ---- the math, in lock-step over n independent vectors ----
+ * Each function takes arrays of n vectors (n <= WI_NMAX, a constant after inlining) and
+ * runs every step for all of them before the next, so the compiler emits n interleaved
+ * chains: the long log/sincos/quantile chains would otherwise leave the core waiting on
+ * latency. The arithmetic per element is the same as one vector at a time. */
+
+#define WI_NMAX 8
+#define EACH(j) _Pragma("GCC unroll 8") for (int j = 0; j < n; j++)
+#define WI_INLINE static inline __attribute__((always_inline))
 
 /* ---- exact integer -> float conversions (same value on every path) ---- */
 
@@ -125,187 +201,220 @@ static inline vf64 s51_to_f64(vi64 t)
 
 /* ---- -2 ln(u) for u in (0, 1] ---- */
 
-static inline vf32 neg2log_f32(vf32 u)
+WI_INLINE void neg2log_f32(int n, const vf32 *u, vf32 *out)
 {
     static const float c[] = WI_LOG_C_F32;
-    vi32 bits = (vi32)u;
-    vi32 e = (bits >> 23) - 127;
-    vi32 mbits = (bits & 0x007FFFFF) | 0x3F800000;
-    vi32 big = mbits > 0x3FB504F3; /* m > sqrt(2): halve m, bump e */
-    mbits -= big & 0x00800000;
-    e -= big;
-    vf32 m = (vf32)mbits;
-    vf32 s = (m - 1.0f) / (m + 1.0f);
-    vf32 z = s * s;
-    vf32 p = (vf32){} + c[WI_LOG_N_F32 - 1];
+    vi32 e[WI_NMAX], mb[WI_NMAX];
+    vf32 s[WI_NMAX], z[WI_NMAX], p[WI_NMAX];
+    EACH(j) {
+        vi32 bits = (vi32)u[j];
+        e[j] = (bits >> 23) - 127;
+        mb[j] = (bits & 0x007FFFFF) | 0x3F800000;
+        vi32 big = mb[j] > 0x3FB504F3; /* m > sqrt(2): halve m, bump e */
+        mb[j] -= big & 0x00800000;
+        e[j] -= big;
+    }
+    EACH(j) s[j] = ((vf32)mb[j] - 1.0f) / ((vf32)mb[j] + 1.0f);
+    EACH(j) z[j] = s[j] * s[j];
+    EACH(j) p[j] = (vf32){} + c[WI_LOG_N_F32 - 1];
 #pragma GCC unroll 16
-    for (int i = WI_LOG_N_F32 - 2; i >= 0; i--) p = p * z + c[i];
-    vf32 ef = __builtin_convertvector(e, vf32);
-    vf32 ln = ef * (float)WI_LN2_HI_F32 + (ef * (float)WI_LN2_LO_F32 + s * p);
-    return ln * -2.0f;
+    for (int i = WI_LOG_N_F32 - 2; i >= 0; i--) EACH(j) p[j] = p[j] * z[j] + c[i];
+    EACH(j) {
+        vf32 ef = __builtin_convertvector(e[j], vf32);
+        out[j] = (ef * (float)WI_LN2_HI_F32 + (ef * (float)WI_LN2_LO_F32 + s[j] * p[j])) * -2.0f;
+    }
 }
 
-static inline vf64 neg2log_f64(vf64 u)
+WI_INLINE void neg2log_f64(int n, const vf64 *u, vf64 *out)
 {
     static const double c[] = WI_LOG_C_F64;
-    vi64 bits = (vi64)u;
-    vi64 e = (vi64)((vu64)bits >> 52) - 1023; /* u > 0: a logical shift (AVX2 has no 64-bit arithmetic one) */
-    vi64 mbits = (bits & 0x000FFFFFFFFFFFFFll) | 0x3FF0000000000000ll;
-    vi64 big = mbits > 0x3FF6A09E667F3BCDll;
-    mbits -= big & 0x0010000000000000ll;
-    e -= big;
-    vf64 m = (vf64)mbits;
-    vf64 s = (m - 1.0) / (m + 1.0);
-    vf64 z = s * s;
-    vf64 p = (vf64){} + c[WI_LOG_N_F64 - 1];
+    vi64 e[WI_NMAX], mb[WI_NMAX];
+    vf64 s[WI_NMAX], z[WI_NMAX], p[WI_NMAX];
+    EACH(j) {
+        vi64 bits = (vi64)u[j];
+        e[j] = (vi64)((vu64)bits >> 52) - 1023; /* u > 0: a logical shift (AVX2 has no 64-bit arithmetic one) */
+        mb[j] = (bits & 0x000FFFFFFFFFFFFFll) | 0x3FF0000000000000ll;
+        vi64 big = mb[j] > 0x3FF6A09E667F3BCDll;
+        mb[j] -= big & 0x0010000000000000ll;
+        e[j] -= big;
+    }
+    EACH(j) s[j] = ((vf64)mb[j] - 1.0) / ((vf64)mb[j] + 1.0);
+    EACH(j) z[j] = s[j] * s[j];
+    EACH(j) p[j] = (vf64){} + c[WI_LOG_N_F64 - 1];
 #pragma GCC unroll 16
-    for (int i = WI_LOG_N_F64 - 2; i >= 0; i--) p = p * z + c[i];
-    vf64 ef = s51_to_f64(e);
-    vf64 ln = ef * WI_LN2_HI_F64 + (ef * WI_LN2_LO_F64 + s * p);
-    return ln * -2.0;
+    for (int i = WI_LOG_N_F64 - 2; i >= 0; i--) EACH(j) p[j] = p[j] * z[j] + c[i];
+    EACH(j) {
+        vf64 ef = s51_to_f64(e[j]);
+        out[j] = (ef * WI_LN2_HI_F64 + (ef * WI_LN2_LO_F64 + s[j] * p[j])) * -2.0;
+    }
 }
 
 /* ---- sin and cos of 2*pi*(q/4 + f), |f| <= 1/8, q the quadrant ---- */
 
-static inline void sincos_f32(vf32 f, vi32 q, vf32 *sn, vf32 *cs)
+WI_INLINE void sincos_f32(int n, const vf32 *f, const vi32 *q, vf32 *sn, vf32 *cs)
 {
     static const float cs_[] = WI_SIN_C_F32, cc_[] = WI_COS_C_F32;
-    vf32 z = f * f;
-    vf32 ps = (vf32){} + cs_[WI_SIN_N_F32 - 1];
+    vf32 z[WI_NMAX], ps[WI_NMAX], pc[WI_NMAX];
+    EACH(j) z[j] = f[j] * f[j];
+    EACH(j) ps[j] = (vf32){} + cs_[WI_SIN_N_F32 - 1];
+    EACH(j) pc[j] = (vf32){} + cc_[WI_COS_N_F32 - 1];
 #pragma GCC unroll 16
-    for (int i = WI_SIN_N_F32 - 2; i >= 0; i--) ps = ps * z + cs_[i];
-    ps = ps * f;
-    vf32 pc = (vf32){} + cc_[WI_COS_N_F32 - 1];
-#pragma GCC unroll 16
-    for (int i = WI_COS_N_F32 - 2; i >= 0; i--) pc = pc * z + cc_[i];
-    vi32 swap = -(q & 1);
-    vi32 s = sel32(swap, (vi32)pc, (vi32)ps) ^ ((q & 2) << 30);
-    vi32 c = sel32(swap, (vi32)ps, (vi32)pc) ^ (((q + 1) & 2) << 30);
-    *sn = (vf32)s;
-    *cs = (vf32)c;
+    for (int i = WI_COS_N_F32 - 2; i >= 0; i--) {
+        if (i <= WI_SIN_N_F32 - 2) EACH(j) ps[j] = ps[j] * z[j] + cs_[i];
+        EACH(j) pc[j] = pc[j] * z[j] + cc_[i];
+    }
+    EACH(j) {
+        ps[j] = ps[j] * f[j];
+        vi32 swap = -(q[j] & 1);
+        sn[j] = (vf32)(sel32(swap, (vi32)pc[j], (vi32)ps[j]) ^ ((q[j] & 2) << 30));
+        cs[j] = (vf32)(sel32(swap, (vi32)ps[j], (vi32)pc[j]) ^ (((q[j] + 1) & 2) << 30));
+    }
 }
 
-static inline void sincos_f64(vf64 f, vi64 q, vf64 *sn, vf64 *cs)
+WI_INLINE void sincos_f64(int n, const vf64 *f, const vi64 *q, vf64 *sn, vf64 *cs)
 {
     static const double cs_[] = WI_SIN_C_F64, cc_[] = WI_COS_C_F64;
-    vf64 z = f * f;
-    vf64 ps = (vf64){} + cs_[WI_SIN_N_F64 - 1];
+    vf64 z[WI_NMAX], ps[WI_NMAX], pc[WI_NMAX];
+    EACH(j) z[j] = f[j] * f[j];
+    EACH(j) ps[j] = (vf64){} + cs_[WI_SIN_N_F64 - 1];
+    EACH(j) pc[j] = (vf64){} + cc_[WI_COS_N_F64 - 1];
 #pragma GCC unroll 16
-    for (int i = WI_SIN_N_F64 - 2; i >= 0; i--) ps = ps * z + cs_[i];
-    ps = ps * f;
-    vf64 pc = (vf64){} + cc_[WI_COS_N_F64 - 1];
-#pragma GCC unroll 16
-    for (int i = WI_COS_N_F64 - 2; i >= 0; i--) pc = pc * z + cc_[i];
-    vi64 swap = -(q & 1);
-    vi64 s = sel64(swap, (vi64)pc, (vi64)ps) ^ ((q & 2) << 62);
-    vi64 c = sel64(swap, (vi64)ps, (vi64)pc) ^ (((q + 1) & 2) << 62);
-    *sn = (vf64)s;
-    *cs = (vf64)c;
+    for (int i = WI_COS_N_F64 - 2; i >= 0; i--) {
+        if (i <= WI_SIN_N_F64 - 2) EACH(j) ps[j] = ps[j] * z[j] + cs_[i];
+        EACH(j) pc[j] = pc[j] * z[j] + cc_[i];
+    }
+    EACH(j) {
+        ps[j] = ps[j] * f[j];
+        vi64 swap = -(q[j] & 1);
+        sn[j] = (vf64)(sel64(swap, (vi64)pc[j], (vi64)ps[j]) ^ ((q[j] & 2) << 62));
+        cs[j] = (vf64)(sel64(swap, (vi64)ps[j], (vi64)pc[j]) ^ (((q[j] + 1) & 2) << 62));
+    }
 }
 
-/* ---- Box-Muller on word pairs: (w0, w1) -> (r cos, r sin) ---- */
+/* ---- Box-Muller on word pairs: (radius word, angle word) -> (r cos, r sin) ---- */
 
-static inline void box_muller_f32(vu32 w_radius, vu32 w_angle, vf32 *zc, vf32 *zs)
+WI_INLINE void box_muller_f32(int n, const vu32 *w_radius, const vu32 *w_angle, vf32 *zc, vf32 *zs)
 {
-    vf32 u1 = u24_to_f32((w_radius >> 8) + 1u) * 0x1p-24f; /* (0, 1] */
-    vf32 r = wi_sqrt_f32(neg2log_f32(u1));
-    vi32 k = (vi32)(w_angle >> 8);
-    vi32 q = (k + (1 << 21)) >> 22;
-    vf32 f = __builtin_convertvector(k - (q << 22), vf32) * 0x1p-24f; /* [-1/8, 1/8) */
-    vf32 sn, cs;
-    sincos_f32(f, q, &sn, &cs);
-    *zc = r * cs;
-    *zs = r * sn;
+    vf32 u1[WI_NMAX], r[WI_NMAX], f[WI_NMAX], sn[WI_NMAX], cs[WI_NMAX];
+    vi32 q[WI_NMAX];
+    EACH(j) u1[j] = u24_to_f32((w_radius[j] >> 8) + 1u) * 0x1p-24f; /* (0, 1] */
+    EACH(j) {
+        vi32 k = (vi32)(w_angle[j] >> 8);
+        q[j] = (k + (1 << 21)) >> 22;
+        f[j] = __builtin_convertvector(k - (q[j] << 22), vf32) * 0x1p-24f; /* [-1/8, 1/8) */
+    }
+    neg2log_f32(n, u1, r);
+    sincos_f32(n, f, q, sn, cs);
+    EACH(j) r[j] = wi_sqrt_f32(r[j]);
+    EACH(j) {
+        zc[j] = r[j] * cs[j];
+        zs[j] = r[j] * sn[j];
+    }
 }
 
-static inline void box_muller_f64(vu64 w_radius, vu64 w_angle, vf64 *zc, vf64 *zs)
+WI_INLINE void box_muller_f64(int n, const vu64 *w_radius, const vu64 *w_angle, vf64 *zc, vf64 *zs)
 {
-    vf64 u1 = u53_to_f64((w_radius >> 11) + 1u) * 0x1p-53;
-    vf64 r = wi_sqrt_f64(neg2log_f64(u1));
-    vi64 k = (vi64)(w_angle >> 11);
-    vi64 q = (vi64)((vu64)(k + (1ll << 50)) >> 51);
-    vf64 f = s51_to_f64(k - (q << 51)) * 0x1p-53;
-    vf64 sn, cs;
-    sincos_f64(f, q, &sn, &cs);
-    *zc = r * cs;
-    *zs = r * sn;
+    vf64 u1[WI_NMAX], r[WI_NMAX], f[WI_NMAX], sn[WI_NMAX], cs[WI_NMAX];
+    vi64 q[WI_NMAX];
+    EACH(j) u1[j] = u53_to_f64((w_radius[j] >> 11) + 1u) * 0x1p-53;
+    EACH(j) {
+        vi64 k = (vi64)(w_angle[j] >> 11);
+        q[j] = (vi64)((vu64)(k + (1ll << 50)) >> 51);
+        f[j] = s51_to_f64(k - (q[j] << 51)) * 0x1p-53;
+    }
+    neg2log_f64(n, u1, r);
+    sincos_f64(n, f, q, sn, cs);
+    EACH(j) r[j] = wi_sqrt_f64(r[j]);
+    EACH(j) {
+        zc[j] = r[j] * cs[j];
+        zs[j] = r[j] * sn[j];
+    }
 }
 
 /* ---- the normal quantile (AS241), for the truncated normal ---- */
 
-static inline int any32(vi32 m)
-{
-    int r = 0;
-    for (int i = 0; i < WI_W; i++) r |= m[i];
-    return r != 0;
-}
-
-static inline int any64(vi64 m)
-{
-    int r = 0;
-    for (int i = 0; i < WI_W / 2; i++) r |= m[i] != 0;
-    return r;
-}
-
-#define WI_RATIONAL(T, x, num, den, out)                                           \
-    do {                                                                          \
-        static const T n_[] = num, d_[] = den;                                    \
-        T##v pn = (T##v){} + n_[7], pd = (T##v){} + d_[7];                        \
-        _Pragma("GCC unroll 8") for (int i = 6; i >= 0; i--) {                    \
-            pn = pn * (x) + n_[i];                                                \
-            pd = pd * (x) + d_[i];                                                \
-        }                                                                         \
-        (out) = pn / pd;                                                          \
+/* Evaluate num(x)/den(x), degree-7 polynomials with coefficients in ascending order. */
+#define WI_RATIONAL(T, V, x, num, den, out)                                                 \
+    do {                                                                                   \
+        static const T n_[] = num, d_[] = den;                                             \
+        V pn[WI_NMAX], pd[WI_NMAX];                                                        \
+        EACH(j) pn[j] = (V){} + n_[7];                                                     \
+        EACH(j) pd[j] = (V){} + d_[7];                                                     \
+        _Pragma("GCC unroll 8") for (int i = 6; i >= 0; i--) EACH(j) {                     \
+            pn[j] = pn[j] * (x)[j] + n_[i];                                                \
+            pd[j] = pd[j] * (x)[j] + d_[i];                                                \
+        }                                                                                  \
+        EACH(j)(out)[j] = pn[j] / pd[j];                                                   \
     } while (0)
-typedef vf32 floatv;
-typedef vf64 doublev;
 
-/* Q(p) for p in (0, 1). Lanes pick the central or tail branch; the far tail (beyond
- * about 7 standard deviations) is only evaluated when some lane needs it. */
-static inline vf32 quantile_f32(vf32 p)
+/* Q(p) for p in (0, 1). Lanes pick the central or tail branch; the far tail (beyond about
+ * 7 standard deviations) is only evaluated when some lane needs it. */
+WI_INLINE void quantile_f32(int n, const vf32 *p, vf32 *z)
 {
-    vf32 q = p - 0.5f;
-    vf32 r = (float)WI_AS241_CONST1 - q * q, zc, zt, zf;
-    WI_RATIONAL(float, r, WI_AS241_A, WI_AS241_B, zc);
-    zc = q * zc;
-    vf32 one_minus = 1.0f - p;
-    vf32 t = (vf32)sel32(p < one_minus, (vi32)p, (vi32)one_minus);
-    t = (vf32)sel32(t < 0x1p-126f, (vi32)((vf32){} + 0x1p-126f), (vi32)t);
-    vf32 s = wi_sqrt_f32(neg2log_f32(t) * 0.5f); /* sqrt(-ln t) */
-    vf32 s1 = s - (float)WI_AS241_CONST2;
-    WI_RATIONAL(float, s1, WI_AS241_C, WI_AS241_D, zt);
-    vi32 far = s > (float)WI_AS241_SPLIT2;
-    if (any32(far)) {
-        vf32 s2 = s - (float)WI_AS241_SPLIT2;
-        WI_RATIONAL(float, s2, WI_AS241_E, WI_AS241_F, zf);
-        zt = (vf32)sel32(far, (vi32)zf, (vi32)zt);
+    vf32 q[WI_NMAX], r[WI_NMAX], zc[WI_NMAX], zt[WI_NMAX], t[WI_NMAX], s[WI_NMAX], s1[WI_NMAX];
+    vi32 far[WI_NMAX];
+    EACH(j) {
+        q[j] = p[j] - 0.5f;
+        r[j] = (float)WI_AS241_CONST1 - q[j] * q[j];
+        vf32 om = 1.0f - p[j];
+        t[j] = (vf32)sel32(p[j] < om, (vi32)p[j], (vi32)om);
+        t[j] = (vf32)sel32(t[j] < 0x1p-126f, (vi32)((vf32){} + 0x1p-126f), (vi32)t[j]);
     }
-    zt = (vf32)((vu32)zt ^ ((vu32)q & 0x80000000u)); /* negative below the median */
-    vf32 aq = (vf32)((vi32)q & 0x7FFFFFFF);
-    return (vf32)sel32(aq <= (float)WI_AS241_SPLIT1, (vi32)zc, (vi32)zt);
+    WI_RATIONAL(float, vf32, r, WI_AS241_A, WI_AS241_B, zc);
+    neg2log_f32(n, t, s);
+    EACH(j) s[j] = wi_sqrt_f32(s[j] * 0.5f); /* sqrt(-ln t) */
+    EACH(j) s1[j] = s[j] - (float)WI_AS241_CONST2;
+    WI_RATIONAL(float, vf32, s1, WI_AS241_C, WI_AS241_D, zt);
+    vi32 any = (vi32){};
+    EACH(j) {
+        far[j] = s[j] > (float)WI_AS241_SPLIT2;
+        any |= far[j];
+    }
+    if (any_lane32(any)) {
+        vf32 s2[WI_NMAX], zf[WI_NMAX];
+        EACH(j) s2[j] = s[j] - (float)WI_AS241_SPLIT2;
+        WI_RATIONAL(float, vf32, s2, WI_AS241_E, WI_AS241_F, zf);
+        EACH(j) zt[j] = (vf32)sel32(far[j], (vi32)zf[j], (vi32)zt[j]);
+    }
+    EACH(j) {
+        vf32 tail = (vf32)((vu32)zt[j] ^ ((vu32)q[j] & 0x80000000u)); /* negative below the median */
+        vf32 aq = (vf32)((vi32)q[j] & 0x7FFFFFFF);
+        z[j] = (vf32)sel32(aq <= (float)WI_AS241_SPLIT1, (vi32)(q[j] * zc[j]), (vi32)tail);
+    }
 }
 
-static inline vf64 quantile_f64(vf64 p)
+WI_INLINE void quantile_f64(int n, const vf64 *p, vf64 *z)
 {
-    vf64 q = p - 0.5;
-    vf64 r = WI_AS241_CONST1 - q * q, zc, zt, zf;
-    WI_RATIONAL(double, r, WI_AS241_A, WI_AS241_B, zc);
-    zc = q * zc;
-    vf64 one_minus = 1.0 - p;
-    vf64 t = (vf64)sel64(p < one_minus, (vi64)p, (vi64)one_minus);
-    t = (vf64)sel64(t < 0x1p-1022, (vi64)((vf64){} + 0x1p-1022), (vi64)t);
-    vf64 s = wi_sqrt_f64(neg2log_f64(t) * 0.5);
-    vf64 s1 = s - WI_AS241_CONST2;
-    WI_RATIONAL(double, s1, WI_AS241_C, WI_AS241_D, zt);
-    vi64 far = s > WI_AS241_SPLIT2;
-    if (any64(far)) {
-        vf64 s2 = s - WI_AS241_SPLIT2;
-        WI_RATIONAL(double, s2, WI_AS241_E, WI_AS241_F, zf);
-        zt = (vf64)sel64(far, (vi64)zf, (vi64)zt);
+    vf64 q[WI_NMAX], r[WI_NMAX], zc[WI_NMAX], zt[WI_NMAX], t[WI_NMAX], s[WI_NMAX], s1[WI_NMAX];
+    vi64 far[WI_NMAX];
+    EACH(j) {
+        q[j] = p[j] - 0.5;
+        r[j] = WI_AS241_CONST1 - q[j] * q[j];
+        vf64 om = 1.0 - p[j];
+        t[j] = (vf64)sel64(p[j] < om, (vi64)p[j], (vi64)om);
+        t[j] = (vf64)sel64(t[j] < 0x1p-1022, (vi64)((vf64){} + 0x1p-1022), (vi64)t[j]);
     }
-    zt = (vf64)((vu64)zt ^ ((vu64)q & 0x8000000000000000ull));
-    vf64 aq = (vf64)((vi64)q & 0x7FFFFFFFFFFFFFFFll);
-    return (vf64)sel64(aq <= WI_AS241_SPLIT1, (vi64)zc, (vi64)zt);
+    WI_RATIONAL(double, vf64, r, WI_AS241_A, WI_AS241_B, zc);
+    neg2log_f64(n, t, s);
+    EACH(j) s[j] = wi_sqrt_f64(s[j] * 0.5);
+    EACH(j) s1[j] = s[j] - WI_AS241_CONST2;
+    WI_RATIONAL(double, vf64, s1, WI_AS241_C, WI_AS241_D, zt);
+    vi64 any = (vi64){};
+    EACH(j) {
+        far[j] = s[j] > WI_AS241_SPLIT2;
+        any |= far[j];
+    }
+    if (any_lane64(any)) {
+        vf64 s2[WI_NMAX], zf[WI_NMAX];
+        EACH(j) s2[j] = s[j] - WI_AS241_SPLIT2;
+        WI_RATIONAL(double, vf64, s2, WI_AS241_E, WI_AS241_F, zf);
+        EACH(j) zt[j] = (vf64)sel64(far[j], (vi64)zf[j], (vi64)zt[j]);
+    }
+    EACH(j) {
+        vf64 tail = (vf64)((vu64)zt[j] ^ ((vu64)q[j] & 0x8000000000000000ull));
+        vf64 aq = (vf64)((vi64)q[j] & 0x7FFFFFFFFFFFFFFFll);
+        z[j] = (vf64)sel64(aq <= WI_AS241_SPLIT1, (vi64)(q[j] * zc[j]), (vi64)tail);
+    }
 }
 
 /* ---- float32 -> float16 / bfloat16, round to nearest even (values are finite) ---- */
@@ -346,54 +455,73 @@ static inline __attribute__((always_inline)) void store32(void *dst, int i, vf32
     }
 }
 
-/* ---- turning one batch of words (WI_U vectors) into output elements at dst ---- */
+/* ---- turning one batch of words into output elements at dst ---- */
 
-typedef void (*emit_fn)(const wi_ctx *c, const vu32 *x, void *dst);
+typedef void (*emit_fn)(const wi_ctx *c, group *g, void *dst);
 
-#define STORE(dst, i, v) memcpy((char *)(dst) + (size_t)(i) * WI_VBYTES, &(v), WI_VBYTES)
-
-static void emit_raw(const wi_ctx *c, const vu32 *x, void *dst)
+static void emit_raw(const wi_ctx *c, group *g, void *dst)
 {
     (void)c;
-    for (int u = 0; u < WI_U; u++) STORE(dst, u, x[u]);
-}
-
-#define WI_INLINE static inline __attribute__((always_inline))
-
-WI_INLINE void uniform32(const wi_ctx *c, const vu32 *x, void *dst, int dtype)
-{
-    for (int u = 0; u < WI_U; u++) {
-        vf32 v = c->lo32 + c->width32 * (u24_to_f32(x[u] >> 8) * 0x1p-24f);
-        v = (vf32)sel32(v > c->hi32, (vi32)c->hi32, (vi32)v);
-        store32(dst, u, v, dtype);
+    for (int i = 0; i < WI_G; i++) {
+        transpose32(g[i].w);
+        memcpy((char *)dst + (size_t)i * 4 * WI_VBYTES, g[i].w, 4 * WI_VBYTES);
     }
 }
 
-WI_INLINE void normal32(const wi_ctx *c, const vu32 *x, void *dst, int dtype)
+/* Four float32 vectors (element k of each block in v[k]) stored in the output format. */
+WI_INLINE void store_group32(void *dst, int i, vf32 v[4], int dtype)
 {
-    for (int u = 0; u < WI_U; u += 2) {
-        vf32 zc, zs;
-        box_muller_f32(SHUF(x[u], x[u + 1], WI_IX_EVEN_OF2), SHUF(x[u], x[u + 1], WI_IX_ODD_OF2), &zc, &zs);
-        zc = c->lo32 + c->width32 * zc;
-        zs = c->lo32 + c->width32 * zs;
-        store32(dst, u, SHUF(zc, zs, WI_IX_ZIP_LO), dtype);
-        store32(dst, u + 1, SHUF(zc, zs, WI_IX_ZIP_HI), dtype);
+    transpose32((vu32 *)v);
+    for (int k = 0; k < 4; k++) store32(dst, 4 * i + k, v[k], dtype);
+}
+
+WI_INLINE void uniform32(const wi_ctx *c, group *g, void *dst, int dtype)
+{
+    for (int i = 0; i < WI_G; i++) {
+        vf32 v[4];
+        for (int k = 0; k < 4; k++) {
+            vf32 x = c->lo32 + c->width32 * (u24_to_f32(g[i].w[k] >> 8) * 0x1p-24f);
+            v[k] = (vf32)sel32(x > c->hi32, (vi32)c->hi32, (vi32)x);
+        }
+        store_group32(dst, i, v, dtype);
     }
 }
 
-WI_INLINE void truncnorm32(const wi_ctx *c, const vu32 *x, void *dst, int dtype)
+WI_INLINE void normal32(const wi_ctx *c, group *g, void *dst, int dtype)
 {
-    for (int u = 0; u < WI_U; u++) {
-        vf32 p = c->p0_32 + c->pw32 * (u24_to_f32(x[u] >> 8) * 0x1p-24f);
-        vf32 v = c->lo32 + c->width32 * quantile_f32(p);
-        v = (vf32)sel32(v > c->hi32, (vi32)c->hi32, (vi32)v);
-        v = (vf32)sel32(v < c->clamp_lo32, (vi32)c->clamp_lo32, (vi32)v);
-        store32(dst, u, v, dtype);
+    /* pairs (word 0, word 1) and (word 2, word 3) of every group, all at once */
+    vu32 wr[2 * WI_G], wa[2 * WI_G];
+    vf32 zc[2 * WI_G], zs[2 * WI_G];
+    for (int i = 0; i < WI_G; i++) {
+        wr[2 * i] = g[i].w[0], wa[2 * i] = g[i].w[1];
+        wr[2 * i + 1] = g[i].w[2], wa[2 * i + 1] = g[i].w[3];
+    }
+    box_muller_f32(2 * WI_G, wr, wa, zc, zs);
+    for (int i = 0; i < WI_G; i++) {
+        vf32 v[4] = {zc[2 * i], zs[2 * i], zc[2 * i + 1], zs[2 * i + 1]};
+        for (int k = 0; k < 4; k++) v[k] = c->lo32 + c->width32 * v[k];
+        store_group32(dst, i, v, dtype);
+    }
+}
+
+WI_INLINE void truncnorm32(const wi_ctx *c, group *g, void *dst, int dtype)
+{
+    vf32 p[4 * WI_G], z[4 * WI_G];
+    for (int i = 0; i < 4 * WI_G; i++) p[i] = c->p0_32 + c->pw32 * (u24_to_f32(g[i / 4].w[i % 4] >> 8) * 0x1p-24f);
+    quantile_f32(4 * WI_G, p, z);
+    for (int i = 0; i < WI_G; i++) {
+        vf32 v[4];
+        for (int k = 0; k < 4; k++) {
+            vf32 x = c->lo32 + c->width32 * z[4 * i + k];
+            x = (vf32)sel32(x > c->hi32, (vi32)c->hi32, (vi32)x);
+            v[k] = (vf32)sel32(x < c->clamp_lo32, (vi32)c->clamp_lo32, (vi32)x);
+        }
+        store_group32(dst, i, v, dtype);
     }
 }
 
 #define WI_EMIT32(name, body, dtype) \
-    static void name(const wi_ctx *c, const vu32 *x, void *dst) { body(c, x, dst, dtype); }
+    static void name(const wi_ctx *c, group *g, void *dst) { body(c, g, dst, dtype); }
 WI_EMIT32(emit_uniform_f32, uniform32, WI_F32)
 WI_EMIT32(emit_uniform_f16, uniform32, WI_F16)
 WI_EMIT32(emit_uniform_bf16, uniform32, WI_BF16)
@@ -404,51 +532,70 @@ WI_EMIT32(emit_truncnorm_f32, truncnorm32, WI_F32)
 WI_EMIT32(emit_truncnorm_f16, truncnorm32, WI_F16)
 WI_EMIT32(emit_truncnorm_bf16, truncnorm32, WI_BF16)
 
-static void emit_uniform_f64(const wi_ctx *c, const vu32 *x, void *dst)
+static inline vf64 uniform64(const wi_ctx *c, vu64 w)
 {
-    for (int u = 0; u < WI_U; u++) {
-        vf64 v = c->lo64 + c->width64 * (u53_to_f64((vu64)x[u] >> 11) * 0x1p-53);
-        v = (vf64)sel64(v > c->hi64, (vi64)c->hi64, (vi64)v);
-        STORE(dst, u, v);
+    vf64 x = c->lo64 + c->width64 * (u53_to_f64(w >> 11) * 0x1p-53);
+    return (vf64)sel64(x > c->hi64, (vi64)c->hi64, (vi64)x);
+}
+
+static inline vf64 clamp64(const wi_ctx *c, vf64 z)
+{
+    vf64 x = c->lo64 + c->width64 * z;
+    x = (vf64)sel64(x > c->hi64, (vi64)c->hi64, (vi64)x);
+    return (vf64)sel64(x < c->clamp_lo64, (vi64)c->clamp_lo64, (vi64)x);
+}
+
+static void emit_uniform_f64(const wi_ctx *c, group *g, void *dst)
+{
+    for (int i = 0; i < WI_G; i++) {
+        vu64 w[4];
+        words64(&g[i], w);
+        store64_pairs(dst, i, uniform64(c, w[0]), uniform64(c, w[2]), uniform64(c, w[1]), uniform64(c, w[3]));
     }
 }
 
-static void emit_normal_f64(const wi_ctx *c, const vu32 *x, void *dst)
+static void emit_truncnorm_f64(const wi_ctx *c, group *g, void *dst)
 {
-    for (int u = 0; u < WI_U; u += 2) {
-        vu64 a = (vu64)x[u], b = (vu64)x[u + 1];
-        vf64 zc, zs;
-        box_muller_f64(SHUF(a, b, WI_IX64_LO), SHUF(a, b, WI_IX64_HI), &zc, &zs);
-        zc = c->lo64 + c->width64 * zc;
-        zs = c->lo64 + c->width64 * zs;
-        vf64 o0 = SHUF(zc, zs, WI_IX64_LO), o1 = SHUF(zc, zs, WI_IX64_HI);
-        STORE(dst, u, o0);
-        STORE(dst, u + 1, o1);
+    vf64 p[4 * WI_G], z[4 * WI_G];
+    for (int i = 0; i < WI_G; i++) {
+        vu64 w[4];
+        words64(&g[i], w);
+        for (int k = 0; k < 4; k++) p[4 * i + k] = c->p0_64 + c->pw64 * (u53_to_f64(w[k] >> 11) * 0x1p-53);
     }
+    quantile_f64(4 * WI_G, p, z);
+    for (int i = 0; i < WI_G; i++)
+        store64_pairs(dst, i, clamp64(c, z[4 * i]), clamp64(c, z[4 * i + 2]), clamp64(c, z[4 * i + 1]),
+                      clamp64(c, z[4 * i + 3]));
 }
 
-static void emit_truncnorm_f64(const wi_ctx *c, const vu32 *x, void *dst)
+static void emit_normal_f64(const wi_ctx *c, group *g, void *dst)
 {
-    for (int u = 0; u < WI_U; u++) {
-        vf64 p = c->p0_64 + c->pw64 * (u53_to_f64((vu64)x[u] >> 11) * 0x1p-53);
-        vf64 v = c->lo64 + c->width64 * quantile_f64(p);
-        v = (vf64)sel64(v > c->hi64, (vi64)c->hi64, (vi64)v);
-        v = (vf64)sel64(v < c->clamp_lo64, (vi64)c->clamp_lo64, (vi64)v);
-        STORE(dst, u, v);
+    /* radius words w[0], w[1] and angle words w[2], w[3] of every group, all at once */
+    vu64 wr[2 * WI_G], wa[2 * WI_G];
+    vf64 zc[2 * WI_G], zs[2 * WI_G];
+    for (int i = 0; i < WI_G; i++) {
+        vu64 w[4];
+        words64(&g[i], w);
+        wr[2 * i] = w[0], wr[2 * i + 1] = w[1];
+        wa[2 * i] = w[2], wa[2 * i + 1] = w[3];
     }
+    box_muller_f64(2 * WI_G, wr, wa, zc, zs);
+    const vf64 lo = c->lo64, wd = c->width64;
+    for (int i = 0; i < WI_G; i++)
+        store64_pairs(dst, i, lo + wd * zc[2 * i], lo + wd * zs[2 * i], lo + wd * zc[2 * i + 1], lo + wd * zs[2 * i + 1]);
 }
 
-/* Words of the batch starting at counter ctr, or (words != NULL, the test hook) copied in. */
-static inline void batch(const wi_ctx *c, emit_fn emit, vu64 ctr, const uint32_t *words, void *dst)
+/* One batch: Philox output for the blocks from `block`, or (the test hook) given words. */
+static inline void batch(const wi_ctx *c, emit_fn emit, uint64_t block, const uint32_t *words, void *dst)
 {
-    vu32 x[WI_U];
+    group g[WI_G];
     if (words) {
-        memcpy(x, words, sizeof x);
+        load_words(g, words);
     } else {
-        load_batch(x, ctr);
-        philox_batch(x, c->key);
+        load_counters(g, block, c->stream);
+        philox_batch(g, c->key[0], c->key[1]);
     }
-    emit(c, x, dst);
+    emit(c, g, dst);
 }
 
 /* ---- the kernel: whole batches straight into the buffer, ragged ends via a scratch batch ---- */
@@ -456,13 +603,9 @@ static inline void batch(const wi_ctx *c, emit_fn emit, vu64 ctr, const uint32_t
 static void run(const wi_fill_spec *s, uint64_t begin, uint64_t end, const uint32_t *words)
 {
     wi_ctx c;
-    c.key = (vu32){} + 0u;
-    c.ctr_step = (vu64){} + 0u;
-    for (int i = 0; i < WI_W; i += 4) {
-        c.key[i] = s->key[0];
-        c.key[i + 2] = s->key[1];
-    }
-    for (int j = 0; j < WI_W / 2; j += 2) c.ctr_step[j] = WI_BATCH;
+    c.key[0] = s->key[0];
+    c.key[1] = s->key[1];
+    c.stream = s->stream;
     c.lo32 = (vf32){} + (float)s->lo;
     c.width32 = (vf32){} + (float)s->width;
     c.hi32 = (vf32){} + (float)s->hi;
@@ -488,26 +631,25 @@ static void run(const wi_fill_spec *s, uint64_t begin, uint64_t end, const uint3
     unsigned esize = s->dtype == WI_F64 ? 8 : (s->dtype == WI_F16 || s->dtype == WI_BF16) ? 2 : 4;
     if (!emit) return; /* the glue never asks for a missing combination */
     const uint64_t per_batch = (uint64_t)WI_BATCH * per_block;
-    unsigned char scratch[WI_U * WI_VBYTES] __attribute__((aligned(64)));
+    unsigned char scratch[WI_BATCH * 16] __attribute__((aligned(64)));
     char *out = (char *)s->out;
 
     /* g counts elements from lane 0 of first_block, so batches start at multiples of per_batch */
     uint64_t g = s->first_lane + begin, g_end = s->first_lane + end;
     while (g < g_end) {
         uint64_t g0 = g - g % per_batch;
-        vu64 ctr = make_ctr(s->first_block + g0 / per_block, s->stream);
+        uint64_t block = s->first_block + g0 / per_block;
         if (g == g0 && g_end - g0 >= per_batch) {
             uint64_t nb = (g_end - g0) / per_batch;
             char *p = out + (g0 - s->first_lane) * esize;
             for (uint64_t i = 0; i < nb; i++) {
-                batch(&c, emit, ctr, words ? words + (g0 / per_block + i * WI_BATCH) * 4 : NULL, p);
-                ctr += c.ctr_step;
+                batch(&c, emit, block + i * WI_BATCH, words ? words + (g0 / per_block + i * WI_BATCH) * 4 : NULL, p);
                 p += per_batch * esize;
             }
             g = g0 + nb * per_batch;
         } else {
             uint64_t stop = g0 + per_batch < g_end ? g0 + per_batch : g_end;
-            batch(&c, emit, ctr, words ? words + g0 / per_block * 4 : NULL, scratch);
+            batch(&c, emit, block, words ? words + g0 / per_block * 4 : NULL, scratch);
             memcpy(out + (g - s->first_lane) * esize, scratch + (g - g0) * esize, (stop - g) * esize);
             g = stop;
         }

@@ -1,7 +1,7 @@
 /* The portable path: 128-bit generic vectors in the baseline ISA (SSE2 on x86-64, the
  * compiler's lowering elsewhere). Same kernel body as the wider paths. */
 #define WI_W 4
-#define WI_U 8
+#define WI_G 2
 #define WI_KERNEL_NAME wi_kernel_scalar
 #define WI_KERNEL_WORDS_NAME wi_kernel_words_scalar
 #define WI_KERNEL_BATCH_NAME wi_kernel_batch_scalar
