@@ -113,3 +113,20 @@ def test_float32_normal_agrees_with_libm_within_a_few_ulp():
     ref = np.stack([r * np.cos(2 * np.pi * u2), r * np.sin(2 * np.pi * u2)], axis=-1)
     err = np.abs(got - ref) / np.spacing(r.astype(np.float32))[..., None]
     assert err.max() <= 4, err.max()
+
+
+@pytest.mark.skipif(_backend.core is None, reason="streaming stores exist only in the compiled core")
+@pytest.mark.parametrize("dtype,dist", [(np.float32, C.NORMAL), (np.float64, C.UNIFORM), (np.float16, C.NORMAL)])
+def test_streaming_stores_for_large_fills_give_the_same_values(dtype, dist, restore_threads):
+    # A fill larger than the last-level cache takes the streaming-store path; pieces of it
+    # (each far smaller) take the ordinary one. Both must write the same bytes.
+    itemsize = np.dtype(dtype).itemsize
+    n = _backend.core.stream_min_bytes() // itemsize + 4099
+    whole = fill(np.empty(n, dtype), dist, offset=8)
+    parts = np.empty(n, dtype)
+    step = 1 << 18
+    for a in range(0, n, step):
+        fill(parts[a : a + step], dist, offset=8 + a)
+    np.testing.assert_array_equal(whole.view(np.uint8), parts.view(np.uint8))
+    wi.set_num_threads(1)
+    np.testing.assert_array_equal(fill(np.empty(n, dtype), dist, offset=8).view(np.uint8), whole.view(np.uint8))

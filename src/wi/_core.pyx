@@ -42,6 +42,7 @@ cdef extern from "wi_core.h":
     int wi_get_num_threads()
     int wi_openmp_version()
     uint64_t wi_parallel_min()
+    uint64_t wi_stream_min_bytes()
     void wi_transform_words(const wi_fill_spec *spec, const uint32_t *words) nogil
     unsigned wi_batch_blocks()
 
@@ -260,3 +261,8 @@ def openmp_version():
 
 def parallel_min():
     return wi_parallel_min()
+
+
+def stream_min_bytes():
+    """Fills of at least this many bytes use streaming (non-temporal) stores."""
+    return wi_stream_min_bytes()

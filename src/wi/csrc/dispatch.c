@@ -1,8 +1,10 @@
 /* Chooses the kernel once (CPUID + XGETBV: the CPU must have the instructions and the OS
  * must save their registers) and runs a fill on OpenMP threads. Values depend only on
  * element indices, so how the range is split never changes the result. */
+#define _GNU_SOURCE /* sysconf's cache-size names */
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "wi_core.h"
 
@@ -41,6 +43,7 @@ static int detected;
 static wi_simd active = WI_SIMD_SCALAR;
 static int thread_override;      /* 0: use OpenMP's default */
 static volatile int in_fork_child; /* libgomp's pool does not survive fork */
+static uint64_t stream_min_bytes;  /* the last-level cache size */
 
 #ifdef WI_HAVE_X86_KERNELS
 #include <cpuid.h>
@@ -74,9 +77,24 @@ static void detect_x86(void)
 static void on_fork_child(void) { in_fork_child = 1; }
 #endif
 
+/* Streaming stores pay off once a fill no longer fits in the last-level cache. */
+static uint64_t llc_bytes(void)
+{
+#if defined(_SC_LEVEL3_CACHE_SIZE)
+    long l3 = sysconf(_SC_LEVEL3_CACHE_SIZE);
+    if (l3 > 0) return (uint64_t)l3;
+#endif
+#if defined(_SC_LEVEL2_CACHE_SIZE)
+    long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+    if (l2 > 0) return (uint64_t)l2;
+#endif
+    return 8u << 20;
+}
+
 static void detect(void)
 {
     if (detected) return;
+    stream_min_bytes = llc_bytes();
     supported[WI_SIMD_SCALAR] = 1;
 #ifdef WI_HAVE_X86_KERNELS
     detect_x86();
@@ -139,11 +157,21 @@ int wi_openmp_version(void)
 
 uint64_t wi_parallel_min(void) { return WI_PARALLEL_MIN; }
 
-void wi_fill(const wi_fill_spec *spec, int nthreads)
+uint64_t wi_stream_min_bytes(void)
+{
+    detect();
+    return stream_min_bytes;
+}
+
+void wi_fill(const wi_fill_spec *spec_in, int nthreads)
 {
     detect();
     wi_kernel_fn fn = kernels[active].fill;
+    wi_fill_spec local = *spec_in;
+    const wi_fill_spec *spec = &local;
     uint64_t n = spec->n;
+    unsigned esize = spec->dtype == WI_F64 ? 8 : (spec->dtype == WI_F16 || spec->dtype == WI_BF16) ? 2 : 4;
+    local.streaming = n * esize >= stream_min_bytes;
     if (nthreads <= 0) nthreads = wi_get_num_threads();
     if (in_fork_child) nthreads = 1;
     uint64_t max_useful = n / WI_PARALLEL_MIN;
@@ -170,7 +198,9 @@ void wi_fill(const wi_fill_spec *spec, int nthreads)
 void wi_transform_words(const wi_fill_spec *spec, const uint32_t *words)
 {
     detect();
-    kernels[active].words(spec, words);
+    wi_fill_spec local = *spec;
+    local.streaming = 0;
+    kernels[active].words(&local, words);
 }
 
 unsigned wi_batch_blocks(void)

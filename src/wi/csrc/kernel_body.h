@@ -598,6 +598,24 @@ static inline void batch(const wi_ctx *c, emit_fn emit, uint64_t block, const ui
     emit(c, g, dst);
 }
 
+/* ---- streaming stores: a batch goes from a cache-resident scratch to memory, bypassing
+ * the caches (no read-for-ownership of lines we overwrite whole) ---- */
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+static inline int stream_aligned(const void *p) { return ((uintptr_t)p & 15) == 0; }
+static inline void stream_copy(void *dst, const void *src, size_t bytes) /* multiples of 16 */
+{
+    for (size_t i = 0; i < bytes; i += 16)
+        _mm_stream_si128((__m128i *)((char *)dst + i), _mm_load_si128((const __m128i *)((const char *)src + i)));
+}
+static inline void stream_fence(void) { _mm_sfence(); }
+#else
+static inline int stream_aligned(const void *p) { (void)p; return 0; }
+static inline void stream_copy(void *dst, const void *src, size_t bytes) { memcpy(dst, src, bytes); }
+static inline void stream_fence(void) {}
+#endif
+
 /* ---- the kernel: whole batches straight into the buffer, ragged ends via a scratch batch ---- */
 
 static void run(const wi_fill_spec *s, uint64_t begin, uint64_t end, const uint32_t *words)
@@ -642,10 +660,18 @@ static void run(const wi_fill_spec *s, uint64_t begin, uint64_t end, const uint3
         if (g == g0 && g_end - g0 >= per_batch) {
             uint64_t nb = (g_end - g0) / per_batch;
             char *p = out + (g0 - s->first_lane) * esize;
+            int streaming = s->streaming && stream_aligned(p);
             for (uint64_t i = 0; i < nb; i++) {
-                batch(&c, emit, block + i * WI_BATCH, words ? words + (g0 / per_block + i * WI_BATCH) * 4 : NULL, p);
+                const uint32_t *w = words ? words + (g0 / per_block + i * WI_BATCH) * 4 : NULL;
+                if (streaming) {
+                    batch(&c, emit, block + i * WI_BATCH, w, scratch);
+                    stream_copy(p, scratch, per_batch * esize);
+                } else {
+                    batch(&c, emit, block + i * WI_BATCH, w, p);
+                }
                 p += per_batch * esize;
             }
+            if (streaming) stream_fence();
             g = g0 + nb * per_batch;
         } else {
             uint64_t stop = g0 + per_batch < g_end ? g0 + per_batch : g_end;

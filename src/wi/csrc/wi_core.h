@@ -29,6 +29,7 @@ typedef struct {
      *           (width = +-std: negative when the interval was reflected into the lower tail) */
     double lo, width, hi;
     double clamp_lo, p0, pw;
+    int streaming;        /* set by wi_fill: non-temporal stores (buffers beyond the LLC) */
 } wi_fill_spec;
 
 /* A kernel writes elements [begin, end) of spec->out. */
@@ -63,6 +64,7 @@ void wi_set_num_threads(int n);        /* n <= 0: back to OpenMP's default */
 int wi_get_num_threads(void);
 int wi_openmp_version(void);           /* the _OPENMP date macro, 0 without OpenMP */
 uint64_t wi_parallel_min(void);        /* fills shorter than this run on the caller */
+uint64_t wi_stream_min_bytes(void);    /* fills at least this big use streaming stores */
 /* Test hook on the active kernel: spec->first_lane + spec->n elements from `words`, which
  * must hold wi_batch_blocks() * 4 words per started batch. */
 void wi_transform_words(const wi_fill_spec *spec, const uint32_t *words);
