@@ -18,13 +18,18 @@ _GLOBAL = BlockCounter(entropy_seed())
 
 # The hot path: plain float32/float64 arrays filled from a counter in one compiled call
 # (it returns False for anything else, which then takes the checked path below).
-_fast_fill = _backend.core.fast_fill if _backend.core is not None else None
+_core = _backend.core
 _ZERO = 0  # `stream is _ZERO` admits only the int 0 (bools, floats and NumPy ints go the checked way)
 
 
-def _global_fast(buf, dist, a, b, seed, stream, offset):
-    return (seed is None and stream is _ZERO and offset is _ZERO and _fast_fill is not None
-            and _fast_fill(buf, dist, a, b, _GLOBAL))
+def _fast(buf, dist, a, b, seed, stream, offset):
+    """True if the compiled hot path did the fill (plain arrays, plain int arguments)."""
+    if _core is None:
+        return False
+    if seed is None:
+        return stream is _ZERO and offset is _ZERO and _core.fast_fill(buf, dist, a, b, _GLOBAL)
+    return (type(seed) is int and type(stream) is int and type(offset) is int
+            and _core.fast_fill_at(buf, dist, a, b, seed, stream, offset))
 
 
 def _fill(buf, dist, params, seed, stream, offset, counter=None):
@@ -74,23 +79,36 @@ def _truncated_args(mean, std, low, high):
     return mean, std, low, high
 
 
+def _plain(fan, gain):
+    """The common case, checked cheaply: an int fan > 0 and a finite float gain > 0."""
+    return type(fan) is int and fan > 0 and type(gain) is float and 0.0 < gain < math.inf
+
+
 def xavier_uniform_bound(fan_in, fan_out, gain=1.0):
     """gain * sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio 2010, eq. 16)."""
+    if _plain(fan_in, gain) and type(fan_out) is int and fan_out > 0:
+        return gain * math.sqrt(6.0 / (fan_in + fan_out))
     return V.positive(gain, "gain") * math.sqrt(6.0 / (V.fan(fan_in, "fan_in") + V.fan(fan_out, "fan_out")))
 
 
 def xavier_normal_std(fan_in, fan_out, gain=1.0):
     """gain * sqrt(2 / (fan_in + fan_out)) (Glorot & Bengio 2010)."""
+    if _plain(fan_in, gain) and type(fan_out) is int and fan_out > 0:
+        return gain * math.sqrt(2.0 / (fan_in + fan_out))
     return V.positive(gain, "gain") * math.sqrt(2.0 / (V.fan(fan_in, "fan_in") + V.fan(fan_out, "fan_out")))
 
 
 def he_uniform_bound(fan_in, gain=SQRT2):
     """gain * sqrt(3 / fan_in) (He et al. 2015)."""
+    if _plain(fan_in, gain):
+        return gain * math.sqrt(3.0 / fan_in)
     return V.positive(gain, "gain") * math.sqrt(3.0 / V.fan(fan_in, "fan_in"))
 
 
 def he_normal_std(fan_in, gain=SQRT2):
     """gain / sqrt(fan_in) (He et al. 2015, eq. 10)."""
+    if _plain(fan_in, gain):
+        return gain / math.sqrt(fan_in)
     return V.positive(gain, "gain") / math.sqrt(V.fan(fan_in, "fan_in"))
 
 
@@ -125,7 +143,7 @@ def fill_uniform(buf, low, high, *, seed=None, stream=0, offset=0):
         >>> w = wi.fill_uniform(np.empty((256, 128), np.float32), -0.1, 0.1, seed=0)
     """
     low, high = _uniform_args(low, high)
-    if _global_fast(buf, C.UNIFORM, low, high, seed, stream, offset):
+    if _fast(buf, C.UNIFORM, low, high, seed, stream, offset):
         return buf
     return _fill(buf, C.UNIFORM, (low, high), seed, stream, offset)
 
@@ -142,7 +160,7 @@ def fill_normal(buf, mean=0.0, std=1.0, *, seed=None, stream=0, offset=0):
         >>> w = wi.fill_normal(np.empty((256, 128), np.float32), 0.0, 0.02, seed=0)
     """
     mean, std = _normal_args(mean, std)
-    if _global_fast(buf, C.NORMAL, mean, std, seed, stream, offset):
+    if _fast(buf, C.NORMAL, mean, std, seed, stream, offset):
         return buf
     return _fill(buf, C.NORMAL, (mean, std), seed, stream, offset)
 
@@ -177,7 +195,7 @@ def fill_xavier_uniform(buf, fan_in, fan_out, *, gain=1.0, seed=None, stream=0, 
         >>> w = wi.fill_xavier_uniform(np.empty((512, 256), np.float32), 256, 512, seed=0)
     """
     a = xavier_uniform_bound(fan_in, fan_out, gain)
-    if _global_fast(buf, C.UNIFORM, -a, a, seed, stream, offset):
+    if _fast(buf, C.UNIFORM, -a, a, seed, stream, offset):
         return buf
     return _fill(buf, C.UNIFORM, (-a, a), seed, stream, offset)
 
@@ -193,7 +211,7 @@ def fill_xavier_normal(buf, fan_in, fan_out, *, gain=1.0, seed=None, stream=0, o
         >>> w = wi.fill_xavier_normal(np.empty((512, 256), np.float32), 256, 512, seed=0)
     """
     std = xavier_normal_std(fan_in, fan_out, gain)
-    if _global_fast(buf, C.NORMAL, 0.0, std, seed, stream, offset):
+    if _fast(buf, C.NORMAL, 0.0, std, seed, stream, offset):
         return buf
     return _fill(buf, C.NORMAL, (0.0, std), seed, stream, offset)
 
@@ -209,7 +227,7 @@ def fill_he_uniform(buf, fan_in, *, gain=SQRT2, seed=None, stream=0, offset=0):
         >>> w = wi.fill_he_uniform(np.empty((512, 256), np.float32), 256, seed=0)
     """
     a = he_uniform_bound(fan_in, gain)
-    if _global_fast(buf, C.UNIFORM, -a, a, seed, stream, offset):
+    if _fast(buf, C.UNIFORM, -a, a, seed, stream, offset):
         return buf
     return _fill(buf, C.UNIFORM, (-a, a), seed, stream, offset)
 
@@ -225,7 +243,7 @@ def fill_he_normal(buf, fan_in, *, gain=SQRT2, seed=None, stream=0, offset=0):
         >>> w = wi.fill_he_normal(np.empty((512, 256), np.float32), 256, seed=0)
     """
     std = he_normal_std(fan_in, gain)
-    if _global_fast(buf, C.NORMAL, 0.0, std, seed, stream, offset):
+    if _fast(buf, C.NORMAL, 0.0, std, seed, stream, offset):
         return buf
     return _fill(buf, C.NORMAL, (0.0, std), seed, stream, offset)
 

@@ -105,47 +105,76 @@ cdef inline int plain_array(object buf, void **data, uint64_t *n, int *dtype):
     return 1
 
 
+cdef inline int fast_params(int dist, int dtype, double a, double b, wi_fill_spec *spec):
+    """The kernel parameters of a uniform (a=low, b=high) or normal (a=mean, b=std) fill,
+    as _validate.transform computes them; 0 if the values could overflow (the checked
+    path then raises the error)."""
+    cdef double big = FLT_MAX if dtype == 1 else DBL_MAX
+    if dist == 1:
+        if not (fabs(a) <= big and fabs(b) <= big and b - a <= big):
+            return 0
+        spec.lo, spec.width, spec.hi = a, b - a, b
+    else:
+        if fabs(a) + (6.0 if dtype == 1 else 9.0) * b > big:
+            return 0
+        spec.lo, spec.width, spec.hi = a, b, 0.0
+    if dtype == 1:  # round to the computing precision
+        spec.lo, spec.width, spec.hi = <float>spec.lo, <float>spec.width, <float>spec.hi
+    spec.clamp_lo = spec.p0 = spec.pw = 0.0
+    spec.dist = <wi_dist>dist
+    spec.dtype = <wi_dtype>dtype
+    return 1
+
+
+cdef inline void run_fill(wi_fill_spec *spec, uint64_t seed):
+    spec.key[0] = <uint32_t>(seed & 0xFFFFFFFFu)
+    spec.key[1] = <uint32_t>(seed >> 32)
+    if spec.n >= GIL_RELEASE_MIN:
+        with nogil:
+            wi_fill(spec, 0)
+    else:
+        wi_fill(spec, 0)
+
+
 def fast_fill(object buf, int dist, double a, double b, Counter counter):
     """Uniform (a=low, b=high) or normal (a=mean, b=std) fill of a plain float32/float64
     ndarray from counter. a and b are already checked finite (low <= high, std > 0).
     Returns False, having touched nothing, if anything needs the checked path."""
-    cdef void *data
-    cdef uint64_t n
-    cdef int dtype
     cdef wi_fill_spec spec
-    if not plain_array(buf, &data, &n, &dtype):
+    cdef int dtype
+    cdef uint64_t seed, block
+    if not plain_array(buf, &spec.out, &spec.n, &dtype) or not fast_params(dist, dtype, a, b, &spec):
         return False
-    cdef double big = FLT_MAX if dtype == 1 else DBL_MAX
-    if dist == 1:
-        if not (fabs(a) <= big and fabs(b) <= big and b - a <= big):
-            return False
-        spec.lo, spec.width, spec.hi = a, b - a, b
-    else:
-        if fabs(a) + (6.0 if dtype == 1 else 9.0) * b > big:
-            return False
-        spec.lo, spec.width, spec.hi = a, b, 0.0
-    if dtype == 1:  # round to the computing precision, as _validate.transform does
-        spec.lo, spec.width, spec.hi = <float>spec.lo, <float>spec.width, <float>spec.hi
-    if n == 0:
+    if spec.n == 0:
         return True
     cdef uint64_t per_block = 4 if dtype == 1 else 2
-    cdef uint64_t seed, stream, block
-    counter.take((n + per_block - 1) // per_block, &seed, &stream, &block)
-    spec.out = data
-    spec.n = n
-    spec.dist = <wi_dist>dist
-    spec.dtype = <wi_dtype>dtype
-    spec.key[0] = <uint32_t>(seed & 0xFFFFFFFFu)
-    spec.key[1] = <uint32_t>(seed >> 32)
-    spec.stream = stream
+    counter.take((spec.n + per_block - 1) // per_block, &seed, &spec.stream, &block)
     spec.first_block = block
     spec.first_lane = 0
-    spec.clamp_lo = spec.p0 = spec.pw = 0.0
-    if n >= GIL_RELEASE_MIN:
-        with nogil:
-            wi_fill(&spec, 0)
-    else:
-        wi_fill(&spec, 0)
+    run_fill(&spec, seed)
+    return True
+
+
+def fast_fill_at(object buf, int dist, double a, double b, object seed, object stream, object offset):
+    """As fast_fill, at an explicit (seed, stream, offset) given as Python ints; False if
+    any of them is out of range or anything else needs the checked path."""
+    cdef wi_fill_spec spec
+    cdef int dtype
+    if not plain_array(buf, &spec.out, &spec.n, &dtype) or not fast_params(dist, dtype, a, b, &spec):
+        return False
+    if not (0 <= seed < 2**64 and 0 <= stream < 2**64 and 0 <= offset < 2**64):
+        return False
+    cdef uint64_t per_block = 4 if dtype == 1 else 2
+    cdef uint64_t off = offset
+    # the stream holds per_block * 2**64 elements; offset < 2**64 leaves room unless n is huge
+    if spec.n > 0 and (off // per_block) + (off % per_block + spec.n - 1) // per_block < off // per_block:
+        return False
+    if spec.n == 0:
+        return True
+    spec.stream = stream
+    spec.first_block = off // per_block
+    spec.first_lane = off % per_block
+    run_fill(&spec, seed)
     return True
 
 
