@@ -19,7 +19,7 @@
 /* Below this many elements a fill runs on the calling thread: waking a thread team
  * costs more than it saves. */
 #define WI_PARALLEL_MIN (1u << 16)
-/* Threads split the range at multiples of this (a multiple of every batch size). */
+/* Chunks of a parallel fill start at multiples of this (a multiple of every batch size). */
 #define WI_SPLIT_ALIGN 4096u
 
 static const char *const simd_names[WI_SIMD_COUNT] = {"scalar", "avx2", "avx512"};
@@ -181,14 +181,16 @@ void wi_fill(const wi_fill_spec *spec_in, int nthreads)
     }
     if ((uint64_t)nthreads > max_useful) nthreads = (int)max_useful;
 #ifdef _OPENMP
-#pragma omp parallel num_threads(nthreads)
-    {
-        uint64_t t = (uint64_t)omp_get_thread_num(), nt = (uint64_t)omp_get_num_threads();
-        /* Cut points in units of WI_SPLIT_ALIGN elements so threads rarely share a batch. */
-        uint64_t units = (n + WI_SPLIT_ALIGN - 1) / WI_SPLIT_ALIGN;
-        uint64_t b = units * t / nt * WI_SPLIT_ALIGN, e = units * (t + 1) / nt * WI_SPLIT_ALIGN;
-        if (e > n) e = n;
-        if (b < e) fn(spec, b, e);
+    /* Chunks handed out dynamically: a thread that starts late (a busy machine) takes
+     * fewer, instead of everyone waiting for its fixed share. */
+    uint64_t chunk = n / ((uint64_t)nthreads * 8);
+    chunk = (chunk + WI_SPLIT_ALIGN - 1) / WI_SPLIT_ALIGN * WI_SPLIT_ALIGN;
+    if (chunk < WI_PARALLEL_MIN / 2) chunk = WI_PARALLEL_MIN / 2;
+    int64_t nchunks = (int64_t)((n + chunk - 1) / chunk);
+#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 1)
+    for (int64_t i = 0; i < nchunks; i++) {
+        uint64_t b = (uint64_t)i * chunk, e = b + chunk < n ? b + chunk : n;
+        fn(spec, b, e);
     }
 #else
     fn(spec, 0, n);
