@@ -1,4 +1,5 @@
 """Throughput against size, one line per contender and thread count, one panel per (init, dtype)."""
+from .cases import SINGLE_THREADED
 
 COLORS = {"wi": "C0", "numpy": "C2", "torch": "C3", "memset": "0.4"}
 LINES = ("-", "--", "-.")
@@ -22,7 +23,7 @@ def _series(rows):
     for r in rows:
         panel = panels.setdefault((r.init, r.dtype), {})
         for contender in r.times:
-            single = contender in ("numpy", "memset")
+            single = contender in SINGLE_THREADED
             if single and r.threads != rows[0].threads:
                 continue
             key = (contender, None if single else r.threads)
