@@ -19,7 +19,7 @@ def _is_bench(item):
 
 
 def _asked_for(config):
-    return config.args_source != pytest.Config.ArgsSource.TESTPATHS or config.getoption("benchmark_only")
+    return config.args_source != pytest.Config.ArgsSource.TESTPATHS or config.getoption("benchmark_only", False)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -44,7 +44,7 @@ def quick_mode_skips_huge_sizes(request):
     """Skip cases above QUICK_MAX_SIZE elements when benchmarks are disabled (run once, untimed)."""
     callspec = getattr(request.node, "callspec", None)
     size = callspec.params.get("size", 0) if callspec else 0
-    if request.config.getoption("benchmark_disable") and size > QUICK_MAX_SIZE:
+    if request.config.getoption("benchmark_disable", False) and size > QUICK_MAX_SIZE:
         pytest.skip(f"{size} elements: skipped with --benchmark-disable (quick mode runs up to {QUICK_MAX_SIZE})")
 
 
