@@ -65,6 +65,8 @@ class BuildExt(build_ext):
 
 
 extra = list(BASE_FLAGS)
+if os.environ.get("WI_PORTABLE_W"):  # test builds: the portable kernel with AVX-512's 16-lane layout
+    extra.append(f"-DWI_PORTABLE_W={int(os.environ['WI_PORTABLE_W'])}")
 if os.environ.get("WI_SANITIZE"):
     extra += ["-O1", "-g", "-fno-omit-frame-pointer", f"-fsanitize={os.environ['WI_SANITIZE']}"]
 

@@ -1,13 +1,17 @@
 /* The portable path: 128-bit generic vectors in the baseline ISA (SSE2 on x86-64, the
  * compiler's lowering elsewhere). Same kernel body as the wider paths. */
+#ifdef WI_PORTABLE_W /* a wider portable build exercises the AVX-512 lane layout (W=16) anywhere */
+#define WI_W WI_PORTABLE_W
+#else
 #define WI_W 4
+#endif
 #define WI_G 2
 #define WI_KERNEL_NAME wi_kernel_scalar
 #define WI_KERNEL_WORDS_NAME wi_kernel_words_scalar
 #define WI_KERNEL_BATCH_NAME wi_kernel_batch_scalar
 #include "kernel_types.h"
 
-#if defined(__SSE2__)
+#if defined(__SSE2__) && WI_W == 4
 #include <emmintrin.h>
 static inline vu64 wi_mul_even(vu32 a, vu32 b) { return (vu64)_mm_mul_epu32((__m128i)a, (__m128i)b); }
 static inline vf32 wi_sqrt_f32(vf32 x) { return (vf32)_mm_sqrt_ps((__m128)x); }
@@ -20,7 +24,7 @@ static inline vu64 wi_mul_even(vu32 a, vu32 b)
 }
 static inline vf32 wi_sqrt_f32(vf32 x)
 {
-    for (int i = 0; i < WI_W; i++) x[i] = sqrtf(x[i]);
+    for (int i = 0; i < WI_W; i++) x[i] = sqrtf(x[i]); /* correctly rounded, like the vector sqrt */
     return x;
 }
 static inline vf64 wi_sqrt_f64(vf64 x)
