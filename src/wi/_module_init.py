@@ -1,0 +1,195 @@
+"""init_module_: each layer's PyTorch default initialisation, on streams named after its parameters.
+
+The rules below restate the ``reset_parameters`` of torch 2.x layers (read
+torch/nn/modules/*.py for the originals). Modules are visited children
+first, as they are constructed, so a parent that re-initialises its
+children's parameters (MultiheadAttention, Transformer) wins, as it does in
+torch. Imported by ``wi.torch.init_module_`` only, so torch stays lazy.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import warnings
+
+import torch
+from torch import nn
+from torch.nn.modules.batchnorm import _NormBase
+from torch.nn.modules.conv import _ConvNd
+from torch.nn.modules.rnn import RNNBase, RNNCellBase
+
+from ._fans import compute_fans
+from ._init import _plan_kaiming, _plan_xavier
+from .torch import fill_tensor, stream_id
+
+_SQRT5 = math.sqrt(5)
+
+
+def _is(module, base, method="reset_parameters"):
+    """module is a `base` whose init method is base's own (not overridden)."""
+    return isinstance(module, base) and getattr(type(module), method, None) is getattr(base, method)
+
+
+class _Run:
+    """Carries the seed and each parameter's canonical (first) qualified name."""
+
+    def __init__(self, module, seed, prefix):
+        self.seed = seed
+        self.names = {}
+        for name, p in module.named_parameters(prefix=prefix):
+            self.names.setdefault(id(p), name)
+
+    def fill(self, p, plan):
+        if p.numel():
+            fill_tensor(p, plan, seed=self.seed, stream=stream_id(self.names[id(p)]))
+
+    def uniform(self, p, bound):
+        if bound == 0:  # torch: U(-0, 0) for empty layers, i.e. zeros
+            p.detach().zero_()
+        else:
+            self.fill(p, ("fill_uniform", (-bound, bound), {}))
+
+    def kaiming_a_sqrt5(self, p):
+        # kaiming_uniform_(w, a=sqrt(5)) is U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+        self.fill(p, _plan_kaiming("uniform", tuple(p.shape), _SQRT5, "fan_in", "leaky_relu", "torch", None, None, ()))
+
+    def xavier(self, p, kind):
+        self.fill(p, _plan_xavier(kind, tuple(p.shape), 1.0, "torch", None, None, ()))
+
+
+def _linear_bias_bound(weight):
+    fan_in, _ = compute_fans(tuple(weight.shape), "torch")
+    return 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+
+
+def _own_rule(run, module, own):
+    """Initialise the module's own parameters; return the names it handled, or None."""
+    if _is(module, nn.Linear) or _is(module, _ConvNd):
+        if "weight" in own:
+            run.kaiming_a_sqrt5(own["weight"])
+        if "bias" in own:
+            run.uniform(own["bias"], _linear_bias_bound(module.weight))
+        return {"weight", "bias"}
+    if _is(module, nn.Bilinear):
+        bound = 1 / math.sqrt(module.weight.size(1))
+        for p in own.values():
+            run.uniform(p, bound)
+        return {"weight", "bias"}
+    if _is(module, nn.Embedding) or _is(module, nn.EmbeddingBag):
+        if "weight" in own:
+            run.fill(own["weight"], ("fill_normal", (0.0, 1.0), {}))
+            if module.padding_idx is not None:
+                own["weight"].detach()[module.padding_idx].zero_()
+        return {"weight"}
+    if _is(module, _NormBase):
+        if module.track_running_stats:
+            module.running_mean.zero_()
+            module.running_var.fill_(1)
+            module.num_batches_tracked.zero_()
+        return _ones_zeros(own)
+    if _is(module, nn.LayerNorm) or _is(module, nn.GroupNorm) or _is(module, nn.RMSNorm):
+        return _ones_zeros(own)
+    if _is(module, RNNBase) or _is(module, RNNCellBase):
+        bound = 1.0 / math.sqrt(module.hidden_size) if module.hidden_size > 0 else 0
+        for p in own.values():
+            run.uniform(p, bound)
+        return set(own)
+    return None
+
+
+def _ones_zeros(own):
+    if "weight" in own:
+        own["weight"].detach().fill_(1)
+    if "bias" in own:
+        own["bias"].detach().zero_()
+    return {"weight", "bias"}
+
+
+def _parent_rule(run, module):
+    """Layers whose own init overrides their children's; True if one applied."""
+    if _is(module, nn.MultiheadAttention, "_reset_parameters"):
+        if module._qkv_same_embed_dim:
+            run.xavier(module.in_proj_weight, "uniform")
+        else:
+            for p in (module.q_proj_weight, module.k_proj_weight, module.v_proj_weight):
+                run.xavier(p, "uniform")
+        if module.in_proj_bias is not None:
+            module.in_proj_bias.detach().zero_()
+            module.out_proj.bias.detach().zero_()
+        for p in (module.bias_k, module.bias_v):
+            if p is not None:
+                run.xavier(p, "normal")
+        return True
+    if _is(module, nn.Transformer, "_reset_parameters"):
+        for p in module.parameters():
+            if p.dim() > 1:
+                run.xavier(p, "uniform")
+        return True
+    return False
+
+
+def _post_order(module, prefix, seen):
+    for name, child in module.named_children():
+        if id(child) not in seen:
+            seen.add(id(child))
+            yield from _post_order(child, f"{prefix}.{name}" if prefix else name, seen)
+    yield prefix, module
+
+
+def _check(module, seed, prefix):
+    if not isinstance(module, nn.Module):
+        raise TypeError(f"module must be a torch.nn.Module (got {type(module).__name__})")
+    if isinstance(seed, bool):
+        raise TypeError("seed must be an int (got bool)")
+    try:
+        seed = operator.index(seed)
+    except TypeError:
+        raise TypeError(f"seed must be an int (got {type(seed).__name__})") from None
+    if not 0 <= seed < 2**64:
+        raise ValueError(f"seed must be in [0, 2**64) (got {seed})")
+    if not isinstance(prefix, str):
+        raise TypeError(f"prefix must be a str (got {type(prefix).__name__})")
+    for name, p in module.named_parameters(prefix=prefix):
+        if isinstance(p, nn.parameter.UninitializedParameter):
+            raise ValueError(
+                f"parameter {name!r} is an uninitialised lazy parameter; "
+                "run a forward pass to materialise it first"
+            )
+        if p.is_meta:
+            raise ValueError(
+                f"parameter {name!r} is on the meta device; materialise the module "
+                "with module.to_empty(device='cpu') first"
+            )
+        if p.device.type != "cpu":
+            raise ValueError(f"parameter {name!r} must be on the CPU (got device '{p.device}')")
+        if not p.is_floating_point():
+            raise TypeError(f"parameter {name!r} must have a floating dtype (got {p.dtype})")
+    return seed
+
+
+def init_module_(module, seed=0, *, prefix=""):
+    seed = _check(module, seed, prefix)  # everything checked before anything is written
+    run = _Run(module, seed, prefix)
+    untouched = []
+    with torch.no_grad():
+        for mname, m in _post_order(module, prefix, set()):
+            own = {
+                n: p
+                for n, p in m.named_parameters(recurse=False)
+                if run.names[id(p)] == (f"{mname}.{n}" if mname else n)
+            }  # a tied parameter is initialised once, by its first owner
+            handled = _own_rule(run, m, own)
+            if _parent_rule(run, m):
+                handled = set(own)
+            elif handled is None and callable(getattr(m, "reset_parameters", None)):
+                m.reset_parameters()
+                handled = set(own)
+            untouched += [run.names[id(p)] for n, p in own.items() if n not in (handled or ())]
+    if untouched:
+        warnings.warn(
+            "init_module_ left these parameters unchanged (no known default "
+            f"initialisation and no reset_parameters()): {', '.join(untouched)}",
+            stacklevel=3,
+        )
+    return module
