@@ -60,10 +60,7 @@ def _check_generator(generator):
 
 
 def _check_tensor(tensor):
-    """Type/device/dtype checks; returns True if there is storage to write."""
-    torch = _torch()
-    if not isinstance(tensor, torch.Tensor):
-        raise TypeError(f"tensor must be a torch.Tensor (got {type(tensor).__name__})")
+    """Device/dtype checks of a tensor; returns True if there is storage to write."""
     if tensor.is_meta:
         return False  # no storage: a no-op, as in torch.nn.init
     if tensor.device.type != "cpu":
