@@ -319,9 +319,12 @@ def test_prefix_gives_the_values_of_the_whole_model():
 def test_dtypes_follow_the_model():
     m32 = wt.init_module_(BuiltOneWay(), seed=2)
     m64 = wt.init_module_(BuiltOneWay().double(), seed=2)
-    for p, q in zip(m32.parameters(), m64.parameters()):
-        assert q.dtype == torch.float64
-        assert torch.allclose(p.double(), q, rtol=1e-5, atol=1e-6)
+    assert all(q.dtype == torch.float64 for q in m64.parameters())
+    # float64 draws its own 64-bit samples from the same named stream (docs/stream.md)
+    gain = wi.calculate_gain("leaky_relu", math.sqrt(5))
+    ref = wi.fill_he_uniform(torch.empty(10, 64, dtype=torch.float64), 64, gain=gain, seed=2,
+                             stream=wt.stream_id("head.weight"))
+    assert torch.equal(m64.head.weight.detach(), ref)
     for dtype in (torch.float16, torch.bfloat16):
         mh = wt.init_module_(BuiltOneWay().to(dtype), seed=2)
         for p, q in zip(m32.parameters(), mh.parameters()):
