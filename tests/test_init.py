@@ -211,7 +211,7 @@ def test_trunc_normal_is_fill_truncated_normal():
     np.testing.assert_array_equal(got, ref)
 
 
-def test_global_generator_when_seed_is_none():
+def test_global_generator_when_seed_is_none(restore_global_state):
     wi.seed(123)
     got = wi.kaiming_uniform_(empty((50, 20), np.float32))
     wi.seed(123)

@@ -100,7 +100,7 @@ def test_generator_makes_it_reproducible_and_matches_the_generators_fill():
     assert torch.equal(a, b) and torch.equal(a, d) and not torch.equal(a, c)
 
 
-def test_global_generator_by_default():
+def test_global_generator_by_default(restore_global_state):
     wi.seed(77)
     a = wt.normal_(torch.empty(100))
     wi.seed(77)
