@@ -1,43 +1,43 @@
 """Initialising a GPT-2-XL-sized model (~1.56 B float32 parameters, ~6.2 GB).
 
-torch's default (construction-time) initialisation against
-``wi.torch.init_module_`` on a model built on the meta device and
-materialised with ``to_empty``. Run:
+torch's default (construction-time) initialisation against ``wi.torch.init_module_`` on a
+model built on the meta device and materialised with ``to_empty``. Run:
 
     PYTHONPATH=src python -m pytest bench/test_bench_init_module.py --benchmark-only
 
-Only one model is alive at a time (each needs ~6.2 GB). ``WI_BENCH_GPT2_LAYERS``
-shrinks the model for a smoke run (default 48, the real GPT-2-XL); ``WI_BENCH_ROUNDS``
-sets the rounds (default 3).
+Only one model is alive at a time (each needs ~6.2 GB) and freeing one is never timed.
+``WI_BENCH_ROUNDS`` sets the rounds (default 3). With ``--benchmark-disable`` (the CI smoke
+run) every case runs once on a tiny model of the same structure.
 """
 
 import gc
 import os
 
 import pytest
-import torch
-from torch import nn
 
-import wi.torch as wt
+torch = pytest.importorskip("torch")
+nn = torch.nn
+wt = pytest.importorskip("wi.torch")
 
-N_LAYER = int(os.environ.get("WI_BENCH_GPT2_LAYERS", "48"))
-VOCAB, N_CTX, N_EMBD, N_HEAD = 50257, 1024, 1600, 25  # GPT-2-XL
+GPT2_XL = dict(vocab=50257, n_ctx=1024, n_embd=1600, n_head=25, n_layer=48)
+TINY = dict(vocab=512, n_ctx=64, n_embd=64, n_head=4, n_layer=2)
 ROUNDS = int(os.environ.get("WI_BENCH_ROUNDS", "3"))
 
 
 class Block(nn.Module):
-    def __init__(self):
+    def __init__(self, n_embd, n_head):
         super().__init__()
-        self.ln_1 = nn.LayerNorm(N_EMBD)
-        self.attn_qkv = nn.Linear(N_EMBD, 3 * N_EMBD)
-        self.attn_proj = nn.Linear(N_EMBD, N_EMBD)
-        self.ln_2 = nn.LayerNorm(N_EMBD)
-        self.mlp_fc = nn.Linear(N_EMBD, 4 * N_EMBD)
-        self.mlp_proj = nn.Linear(4 * N_EMBD, N_EMBD)
+        self.n_head = n_head
+        self.ln_1 = nn.LayerNorm(n_embd)
+        self.attn_qkv = nn.Linear(n_embd, 3 * n_embd)
+        self.attn_proj = nn.Linear(n_embd, n_embd)
+        self.ln_2 = nn.LayerNorm(n_embd)
+        self.mlp_fc = nn.Linear(n_embd, 4 * n_embd)
+        self.mlp_proj = nn.Linear(4 * n_embd, n_embd)
 
     def forward(self, x):
         b, t, c = x.shape
-        q, k, v = self.attn_qkv(self.ln_1(x)).view(b, t, 3, N_HEAD, c // N_HEAD).unbind(2)
+        q, k, v = self.attn_qkv(self.ln_1(x)).view(b, t, 3, self.n_head, c // self.n_head).unbind(2)
         y = nn.functional.scaled_dot_product_attention(
             q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), is_causal=True
         )
@@ -46,14 +46,17 @@ class Block(nn.Module):
 
 
 class GPT2(nn.Module):
-    def __init__(self):
+    def __init__(self, vocab, n_ctx, n_embd, n_head, n_layer):
         super().__init__()
-        self.wte = nn.Embedding(VOCAB, N_EMBD)
-        self.wpe = nn.Embedding(N_CTX, N_EMBD)
-        self.h = nn.ModuleList(Block() for _ in range(N_LAYER))
-        self.ln_f = nn.LayerNorm(N_EMBD)
-        self.lm_head = nn.Linear(N_EMBD, VOCAB, bias=False)
-        self.lm_head.weight = self.wte.weight  # tied, as in GPT-2
+        self.wte = nn.Embedding(vocab, n_embd)
+        self.wpe = nn.Embedding(n_ctx, n_embd)
+        self.h = nn.ModuleList(Block(n_embd, n_head) for _ in range(n_layer))
+        self.ln_f = nn.LayerNorm(n_embd)
+        self.lm_head = nn.Linear(n_embd, vocab, bias=False)
+        self.tie()
+
+    def tie(self):
+        self.lm_head.weight = self.wte.weight  # as in GPT-2
 
     def forward(self, idx):
         x = self.wte(idx) + self.wpe(torch.arange(idx.shape[1]))
@@ -62,17 +65,23 @@ class GPT2(nn.Module):
         return self.lm_head(self.ln_f(x))
 
 
-def n_params(model):
-    return sum(p.numel() for p in model.parameters())
+@pytest.fixture(scope="module")
+def cfg(request):
+    return TINY if request.config.getoption("benchmark_disable", False) else GPT2_XL
 
 
-def on_meta():
+def on_meta(cfg):
     with torch.device("meta"):
-        return GPT2()
+        return GPT2(**cfg)
 
 
-# The one model alive: emptied (outside the timing) before the next is allocated, so
-# freeing 6 GB is never timed and two models never coexist.
+def on_cpu_uninitialised(cfg):
+    model = on_meta(cfg).to_empty(device="cpu")
+    model.tie()  # to_empty gives every module its own tensors, untying shared ones
+    return model
+
+
+# The one model alive, emptied (outside the timing) before the next is allocated.
 _SLOT = []
 
 
@@ -82,43 +91,37 @@ def emptied():
     return (_SLOT,), {}
 
 
-def materialised():
-    emptied()
-    _SLOT.append(on_meta().to_empty(device="cpu"))
-    return (_SLOT,), {}
-
-
-def report(benchmark, model_params):
-    benchmark.extra_info["parameters"] = model_params
-    benchmark.extra_info["gb"] = round(model_params * 4 / 1e9, 2)
+def report(benchmark, cfg):
+    benchmark.extra_info["parameters"] = sum(p.numel() for p in on_meta(cfg).parameters())
     benchmark.extra_info["torch_threads"] = torch.get_num_threads()
 
 
-def test_torch_default_construction(benchmark):
+def test_torch_default_construction(benchmark, cfg):
     """torch: allocate and initialise at construction (each layer's reset_parameters)."""
-    report(benchmark, n_params(on_meta()))
-
-    def build(slot):
-        slot.append(GPT2())
-
-    benchmark.pedantic(build, setup=emptied, rounds=ROUNDS, iterations=1)
+    report(benchmark, cfg)
+    benchmark.pedantic(lambda slot: slot.append(GPT2(**cfg)), setup=emptied, rounds=ROUNDS, iterations=1)
     emptied()
 
 
-def test_wi_meta_to_empty_init_module(benchmark):
+def test_wi_meta_to_empty_init_module(benchmark, cfg):
     """wi: build on meta, allocate with to_empty, init_module_ (end to end)."""
-    report(benchmark, n_params(on_meta()))
+    report(benchmark, cfg)
 
     def build(slot):
-        slot.append(wt.init_module_(on_meta().to_empty(device="cpu"), seed=0))
+        slot.append(wt.init_module_(on_cpu_uninitialised(cfg), seed=0))
 
     benchmark.pedantic(build, setup=emptied, rounds=ROUNDS, iterations=1)
     emptied()
 
 
-def test_wi_init_module_fresh_pages(benchmark):
+def test_wi_init_module_fresh_pages(benchmark, cfg):
     """init_module_ alone on a just-materialised model (includes first-touch page faults)."""
-    report(benchmark, n_params(on_meta()))
+    report(benchmark, cfg)
+
+    def materialised():
+        emptied()
+        _SLOT.append(on_cpu_uninitialised(cfg))
+        return (_SLOT,), {}
 
     def init(slot):
         wt.init_module_(slot[0], seed=0)  # returns nothing: pytest-benchmark keeps results
@@ -128,9 +131,9 @@ def test_wi_init_module_fresh_pages(benchmark):
 
 
 @pytest.fixture(scope="module")
-def touched():
-    gc.collect()
-    model = on_meta().to_empty(device="cpu")
+def touched(cfg):
+    emptied()
+    model = on_cpu_uninitialised(cfg)
     for p in model.parameters():
         p.detach().zero_()  # fault every page in once
     yield model
@@ -138,15 +141,15 @@ def touched():
     gc.collect()
 
 
-def test_wi_init_module_reinit(benchmark, touched):
+def test_wi_init_module_reinit(benchmark, cfg, touched):
     """init_module_ on a model whose memory is already mapped (re-initialisation)."""
-    report(benchmark, n_params(touched))
-    benchmark.pedantic(lambda: wt.init_module_(touched, seed=1), rounds=ROUNDS, iterations=1)
+    report(benchmark, cfg)
+    benchmark.pedantic(lambda: wt.init_module_(touched, seed=1) and None, rounds=ROUNDS, iterations=1)
 
 
-def test_torch_reset_parameters_reinit(benchmark, touched):
+def test_torch_reset_parameters_reinit(benchmark, cfg, touched):
     """torch's default init alone: every layer's reset_parameters on mapped memory."""
-    report(benchmark, n_params(touched))
+    report(benchmark, cfg)
 
     def reset():
         with torch.no_grad():
@@ -157,9 +160,9 @@ def test_torch_reset_parameters_reinit(benchmark, touched):
     benchmark.pedantic(reset, rounds=ROUNDS, iterations=1)
 
 
-def test_memset_ceiling(benchmark, touched):
+def test_memset_ceiling(benchmark, cfg, touched):
     """The yardstick of docs/benchmarks.md: NumPy's buf.fill(1.0) of every parameter."""
-    report(benchmark, n_params(touched))
+    report(benchmark, cfg)
     arrays = [p.detach().numpy() for p in touched.parameters()]
 
     def memset():
