@@ -108,6 +108,8 @@ def _check_shape(shape) -> tuple[int, ...]:
         raise TypeError(
             f"shape must be a sequence of ints (got {type(shape).__name__})"
         ) from None
+    if all(type(d) is int and d >= 0 for d in dims):
+        return dims  # the common case (tuples, torch.Size), checked cheaply
     out = []
     for d in dims:
         if isinstance(d, bool):
@@ -218,6 +220,14 @@ def compute_fans(
             return 1, 1
         if ndim == 1:
             return dims[0], dims[0]
+    if not explicit and ndim >= 2:
+        # The layouts' own axes, without the general axis machinery (init_module_
+        # computes fans for every parameter of a model).
+        if layout == "torch":
+            receptive = math.prod(dims[2:])
+            return dims[1] * receptive, dims[0] * receptive
+        receptive = math.prod(dims[:-2])
+        return dims[-2] * receptive, dims[-1] * receptive
     if ndim < 2:
         who = "torch.nn.init" if layout == "torch" and not explicit else "jax.nn.initializers"
         raise ValueError(

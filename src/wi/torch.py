@@ -73,8 +73,14 @@ def _check_tensor(tensor):
     return tensor.numel() > 0
 
 
+_NATIVE = []
+
+
 def _native_dtypes(torch):
-    return (torch.float32, torch.float64, torch.float16, torch.bfloat16)
+    """The dtypes the core fills in place (cached: this runs once per parameter)."""
+    if not _NATIVE:
+        _NATIVE.extend((torch.float32, torch.float64, torch.float16, torch.bfloat16))
+    return _NATIVE
 
 
 def fill_tensor(tensor, plan, *, generator=None, seed=None, stream=0):
@@ -88,25 +94,24 @@ def fill_tensor(tensor, plan, *, generator=None, seed=None, stream=0):
     torch = _torch()
     name, args, kwargs = plan
     target = tensor.detach()  # same storage, no autograd bookkeeping
-    direct = (
-        target.is_contiguous()
-        and not target.is_neg()
-        and target.dtype in _native_dtypes(torch)
-    )
-    buf = target if direct else torch.empty(
-        target.shape,
-        dtype=target.dtype if target.dtype in _native_dtypes(torch) else torch.float32,
-    )
+    native = _native_dtypes(torch)
+    direct = target.is_contiguous() and not target.is_neg() and target.dtype in native
+    if not direct:
+        buf = torch.empty(target.shape, dtype=target.dtype if target.dtype in native else torch.float32)
+    elif target.dtype is not torch.bfloat16 and not target.is_inference():
+        buf = target.numpy()  # the same memory; NumPy arrays take the core's cheapest path
+    else:
+        buf = target
     if generator is not None:
         getattr(generator, name)(buf, *args, **kwargs)
     else:
         getattr(_api, name)(buf, *args, seed=seed, stream=stream, **kwargs)
-    with torch.no_grad():
-        if direct:
-            # The core wrote behind autograd's back: bump the version counter
-            # as an in-place torch op would, so stale saved tensors are caught.
-            torch.autograd.graph.increment_version(tensor)
-        else:
+    if direct:
+        # The core wrote behind autograd's back: bump the version counter as an
+        # in-place torch op would, so stale saved tensors are caught.
+        torch.autograd.graph.increment_version(tensor)
+    else:
+        with torch.no_grad():
             target.copy_(buf)
     return tensor
 
