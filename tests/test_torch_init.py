@@ -405,3 +405,12 @@ def test_integer_parameter_is_rejected():
     m.steps = nn.Parameter(torch.zeros(2, dtype=torch.int64), requires_grad=False)
     with pytest.raises(TypeError, match=r"parameter 'steps' must have a floating dtype \(got torch.int64\)"):
         wt.init_module_(m)
+
+
+def test_zero_std_and_zero_gain_are_constants_like_torch():
+    for name, args in (("normal_", (0.5, 0.0)), ("xavier_uniform_", (0,)), ("xavier_normal_", (0.0,))):
+        ref = getattr(torch.nn.init, name)(torch.empty(4, 3), *args)
+        got = getattr(wt, name)(torch.full((4, 3), math.nan), *args)
+        assert torch.equal(got, ref), name
+    with pytest.raises(ValueError, match="at least 2 dimensions"):
+        wt.xavier_uniform_(torch.empty(3), gain=0)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import numbers
 import warnings
 
 from . import _api
@@ -124,8 +125,20 @@ def _apply(tensor, plan_fn, generator):
     plan = plan_fn(shape_of(tensor))  # validates the arguments first
     if _check_tensor(tensor):
         with torch.no_grad():
-            fill_tensor(tensor, plan, generator=generator)
+            if plan[0] == "constant":
+                tensor.fill_(*plan[1])
+            else:
+                fill_tensor(tensor, plan, generator=generator)
     return tensor
+
+
+def _is_zero(x):
+    return isinstance(x, numbers.Real) and not isinstance(x, bool) and x == 0
+
+
+def _scaled(plan, scale):
+    """torch accepts a zero std or gain (all values the mean, or zero); the fills do not."""
+    return ("constant", (0.0,), {}) if _is_zero(scale) else plan
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
@@ -145,6 +158,8 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
         >>> w = torch.empty(3, 5)
         >>> wi.torch.normal_(w, std=0.02, generator=wi.Generator(0))
     """
+    if _is_zero(std):
+        return _apply(tensor, lambda shape: ("constant", (mean,), {}), generator)
     return _apply(tensor, lambda shape: ("fill_normal", (mean, std), {}), generator)
 
 
@@ -175,7 +190,9 @@ def xavier_uniform_(tensor, gain=1.0, generator=None):
         >>> wi.torch.xavier_uniform_(w, gain=wi.torch.calculate_gain("relu"))
     """
     return _apply(
-        tensor, lambda shape: _plan_xavier("uniform", shape, gain, "torch", None, None, ()), generator
+        tensor,
+        lambda shape: _scaled(_plan_xavier("uniform", shape, gain, "torch", None, None, ()), gain),
+        generator,
     )
 
 
@@ -189,7 +206,9 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
         >>> wi.torch.xavier_normal_(w)
     """
     return _apply(
-        tensor, lambda shape: _plan_xavier("normal", shape, gain, "torch", None, None, ()), generator
+        tensor,
+        lambda shape: _scaled(_plan_xavier("normal", shape, gain, "torch", None, None, ()), gain),
+        generator,
     )
 
 
