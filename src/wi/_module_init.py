@@ -21,7 +21,7 @@ from torch.nn.modules.rnn import RNNBase, RNNCellBase
 
 from ._fans import compute_fans
 from ._init import _plan_kaiming, _plan_xavier
-from .torch import fill_tensor, stream_id
+from .torch import _fill_tensor, stream_id
 
 _SQRT5 = math.sqrt(5)
 
@@ -42,7 +42,7 @@ class _Run:
 
     def fill(self, p, plan):
         if p.numel():
-            fill_tensor(p, plan, seed=self.seed, stream=stream_id(self.names[id(p)]))
+            _fill_tensor(p, plan, seed=self.seed, stream=stream_id(self.names[id(p)]))
 
     def uniform(self, p, bound):
         if bound == 0:  # torch: U(-0, 0) for empty layers, i.e. zeros

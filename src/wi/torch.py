@@ -84,7 +84,7 @@ def _native_dtypes(torch):
     return _NATIVE
 
 
-def fill_tensor(tensor, plan, *, generator=None, seed=None, stream=0):
+def _fill_tensor(tensor, plan, *, generator=None, seed=None, stream=0):
     """Run a fill plan on a CPU tensor, directly or through a contiguous copy.
 
     Contiguous tensors of a dtype the core fills are written in place. Any
@@ -128,7 +128,7 @@ def _apply(tensor, plan_fn, generator):
             if plan[0] == "constant":
                 tensor.fill_(*plan[1])
             else:
-                fill_tensor(tensor, plan, generator=generator)
+                _fill_tensor(tensor, plan, generator=generator)
     return tensor
 
 
