@@ -8,12 +8,13 @@ import sys
 import warnings
 
 import pytest
-import torch
 from scipy import stats
-from torch import nn
 
 import wi
 import wi.torch as wt
+
+torch = pytest.importorskip("torch")  # wi.torch needs the torch extra
+nn = torch.nn
 
 # --- the drop-in functions -------------------------------------------------------------
 
