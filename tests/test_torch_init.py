@@ -376,6 +376,19 @@ def test_overridden_and_unknown_modules():
     assert torch.equal(m.scale.alpha, torch.full((3,), 2.0))
 
 
+class FixedMHA(nn.MultiheadAttention):
+    def _reset_parameters(self):
+        with torch.no_grad():
+            self.in_proj_weight.fill_(0.25)
+            self.in_proj_bias.fill_(0.5)
+
+
+def test_attention_subclass_keeps_its_own_reset():
+    m = wt.init_module_(FixedMHA(16, 2), seed=0)
+    assert bool((m.in_proj_weight == 0.25).all()) and bool((m.in_proj_bias == 0.5).all())
+    assert m.out_proj.weight.abs().max() <= 0.25 and m.out_proj.weight.std() > 0  # Linear's own rule
+
+
 def test_validation_happens_before_any_write():
     m = BuiltOneWay()
     before = {n: p.detach().clone() for n, p in m.named_parameters()}

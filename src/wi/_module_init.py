@@ -129,6 +129,15 @@ def _parent_rule(run, module):
     return False
 
 
+def _reset_method(module):
+    """A module's own re-initialisation: reset_parameters, or the private one of
+    MultiheadAttention/Transformer subclasses that override it."""
+    reset = getattr(module, "reset_parameters", None)
+    if reset is None and isinstance(module, (nn.MultiheadAttention, nn.Transformer)):
+        reset = getattr(module, "_reset_parameters", None)
+    return reset if callable(reset) else None
+
+
 def _post_order(module, prefix, seen):
     for name, child in module.named_children():
         if id(child) not in seen:
@@ -182,8 +191,8 @@ def init_module_(module, seed=0, *, prefix=""):
             handled = _own_rule(run, m, own)
             if _parent_rule(run, m):
                 handled = set(own)
-            elif handled is None and callable(getattr(m, "reset_parameters", None)):
-                m.reset_parameters()
+            elif handled is None and _reset_method(m) is not None:
+                _reset_method(m)()
                 handled = set(own)
             untouched += [run.names[id(p)] for n, p in own.items() if n not in (handled or ())]
     if untouched:
