@@ -107,10 +107,11 @@ def _from_torch(t, allowed, name):
         )
     if t.is_inference() and not torch.is_inference_mode_enabled():
         raise ValueError(f"{name} is an inference tensor: fill it inside torch.inference_mode()")
-    flat = t.detach().reshape(-1)
-    if dtype in C.HALVES:
-        flat = flat.view(torch.int16)
-    return Target(flat.numpy().view(_STORAGE[dtype]), dtype)
+    if t.requires_grad:
+        t = t.detach()
+    if dtype in C.HALVES:  # NumPy has no bfloat16: share the 16-bit patterns
+        t = t.view(torch.int16)
+    return Target(t.numpy().reshape(-1).view(_STORAGE[dtype]), dtype)
 
 
 def real(x, name):
