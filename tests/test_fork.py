@@ -1,0 +1,143 @@
+"""Fork safety: GNU libgomp's thread pool does not survive fork(), so a child that opened an
+OpenMP parallel region would hang. The core detects the fork (pthread_atfork) and runs the
+child's fills serially. Every child here runs under a timeout, so a hang fails the test.
+"""
+import hashlib
+import multiprocessing as mp
+import os
+import threading
+
+import numpy as np
+import pytest
+
+import wi
+from wi import _backend
+
+PM = _backend.core.parallel_min() if _backend.core is not None else 1 << 16
+N = 3 * PM + 123  # large enough for the OpenMP path
+TIMEOUT = 60
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+
+
+def digest(a):
+    return hashlib.sha256(a.tobytes()).hexdigest()
+
+
+def expected():
+    return {
+        "normal32": digest(wi.fill_normal(np.empty(N, np.float32), 0.0, 2.0, seed=5, stream=1, offset=3)),
+        "uniform64": digest(wi.fill_uniform(np.empty(N), -1.0, 1.0, seed=5, stream=2)),
+        "raw": digest(wi.fill_raw(np.empty(N, np.uint32), seed=5)),
+    }
+
+
+def child_fills():
+    wi.set_num_threads(2)  # ask for threads: the child must still not touch the dead pool
+    return {
+        "normal32": digest(wi.fill_normal(np.empty(N, np.float32), 0.0, 2.0, seed=5, stream=1, offset=3)),
+        "uniform64": digest(wi.fill_uniform(np.empty(N), -1.0, 1.0, seed=5, stream=2)),
+        "raw": digest(wi.fill_raw(np.empty(N, np.uint32), seed=5)),
+    }
+
+
+def _child(conn, depth):
+    try:
+        result = child_fills()
+        if depth > 1:  # fork again from the child: a grandchild must work too
+            result["grandchild"] = run_child(depth - 1)
+        conn.send(("ok", result))
+    except BaseException as exc:
+        conn.send(("error", repr(exc)))
+    finally:
+        conn.close()
+
+
+def run_child(depth=1, method="fork"):
+    ctx = mp.get_context(method)
+    parent_conn, child_conn = ctx.Pipe(duplex=False)
+    p = ctx.Process(target=_child, args=(child_conn, depth), daemon=False)
+    p.start()
+    child_conn.close()
+    got = parent_conn.recv() if parent_conn.poll(TIMEOUT) else ("timeout", None)
+    p.join(TIMEOUT)
+    if p.is_alive():
+        p.kill()
+        p.join(10)
+        pytest.fail(f"the {method} child hung (killed after {TIMEOUT}s)")
+    assert got[0] == "ok", f"child failed: {got}"
+    assert p.exitcode == 0, f"child exit code {p.exitcode}"
+    return got[1]
+
+
+def parallel_fill_in_parent():
+    wi.set_num_threads(2)
+    wi.fill_normal(np.empty(4 * PM, np.float32), seed=0)  # wakes the OpenMP pool
+
+
+def test_child_after_a_parallel_fill_fills_correctly_and_does_not_hang(restore_threads):
+    parallel_fill_in_parent()
+    want = expected()
+    got = run_child()
+    assert got == want
+
+
+def test_grandchild_and_repeated_forks(restore_threads):
+    parallel_fill_in_parent()
+    want = expected()
+    for _ in range(3):
+        got = run_child(depth=2)
+        assert got.pop("grandchild") == want
+        assert got == want
+        parallel_fill_in_parent()  # the parent's own pool still works between forks
+    assert digest(wi.fill_normal(np.empty(N, np.float32), 0.0, 2.0, seed=5, stream=1, offset=3)) == want["normal32"]
+
+
+def test_fork_while_another_thread_is_filling(restore_threads):
+    # the forking thread is not the one inside the parallel region
+    parallel_fill_in_parent()
+    want = expected()
+    stop = threading.Event()
+
+    def busy():
+        buf = np.empty(4 * PM, np.float32)
+        while not stop.is_set():
+            wi.fill_normal(buf, seed=1)
+
+    t = threading.Thread(target=busy, daemon=True)
+    t.start()
+    try:
+        for _ in range(3):
+            assert run_child() == want
+    finally:
+        stop.set()
+        t.join(TIMEOUT)
+    assert not t.is_alive()
+
+
+def test_spawned_child_matches_too():
+    assert run_child(method="spawn") == expected()
+
+
+@pytest.mark.skipif(_backend.core is None or not _backend.openmp_version(), reason="needs the OpenMP core")
+def test_forked_child_reports_one_thread(restore_threads):
+    parallel_fill_in_parent()
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: report and leave without running pytest's teardown
+        try:
+            wi.set_num_threads(4)
+            os.write(w, str(wi.get_num_threads()).encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    try:
+        import select
+
+        ready, _, _ = select.select([r], [], [], TIMEOUT)
+        assert ready, "child hung"
+        assert os.read(r, 16) == b"1"
+    finally:
+        os.close(r)
+        _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
