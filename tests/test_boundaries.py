@@ -95,3 +95,23 @@ def test_last_elements_of_the_stream_are_written_exactly(restore_simd):
                 fill(view, kind, end - n)
                 check_guards(base, n, 1, f"{path} {kind} n={n} at the stream's end")
                 assert view.tobytes() == ref[70 - n :].tobytes()
+
+
+@pytest.mark.parametrize("dtype,kind", KINDS, ids=[f"{d.__name__}-{k}" for d, k in KINDS])
+def test_exact_size_allocations(dtype, kind, restore_simd):
+    # each buffer is its own allocation of exactly n elements (and, for the bytearray, exactly
+    # its bytes), so under AddressSanitizer (scripts/sanitize.sh) a write or read one byte
+    # past the end is a heap-buffer-overflow report, not just a changed guard byte
+    ref = fill(np.empty(7 + 130 + 1, dtype), kind, 0)
+    code = np.dtype(dtype).char if dtype != np.uint32 else "I"
+    for path in simd_paths() or ("fallback",):
+        if _backend.core is not None:
+            _backend.core.simd_select(path)
+        for offset in range(8):
+            for n in range(131):
+                a = fill(np.empty(n, dtype), kind, offset)
+                assert a.tobytes() == ref[offset : offset + n].tobytes(), (path, n, offset)
+                if n % 5 == offset % 5:  # a sample of buffer-protocol objects too
+                    mv = memoryview(bytearray(n * np.dtype(dtype).itemsize)).cast(code)
+                    fill(mv, kind, offset)
+                    assert mv.tobytes() == ref[offset : offset + n].tobytes(), (path, n, offset)
