@@ -1,25 +1,410 @@
-"""Bad input: the right exception, a message naming the argument, and untouched bytes."""
+"""Bad input, one table: every public function, every argument.
+
+Each case asserts the exception type (TypeError for a wrong type or dtype, ValueError for a bad
+value or layout), that the message names the argument, that the buffer's bytes are unchanged,
+and that no generator state moved (a failed call reserves nothing).
+
+The table is generated: BUFFER_CASES x every fill function (module and Generator method),
+ARGUMENT_CASES for every numeric argument of every function, then the cases that belong to
+one function (philox4x32, seed, set_state, set_num_threads, Generator). The hand-written
+cases of the original module are kept in LEGACY_CASES.
+"""
 import array
+import decimal
 import math
 
 import numpy as np
 import pytest
 
 import wi
+from wi import _validate
 
+SQRT2 = math.sqrt(2.0)
+STREAM_END = {np.float32: 4 * 2**64, np.float64: 2 * 2**64, np.uint32: 4 * 2**64}
+SHARED_GEN = wi.Generator(5, stream=3)  # every Generator case uses this one; its state must not move
+
+
+# ---------------------------------------------------------------- the functions
+
+class Fill:
+    """A fill function: how to call it, its valid arguments, and which dtypes it takes."""
+
+    def __init__(self, name, call, args, raw=False, module=True):
+        self.name, self.call, self.args, self.raw, self.module = name, call, args, raw, module
+
+    def __call__(self, buf, **override):
+        kw = dict(self.args)
+        kw.update(override)
+        if self.module and "seed" not in kw:
+            kw["seed"] = 1
+        return self.call(buf, **kw)
+
+    def good_buffer(self, n=16):
+        return np.arange(n, dtype=np.uint32 if self.raw else np.float32)
+
+
+MODULE_FILLS = [
+    Fill("fill_uniform", wi.fill_uniform, dict(low=-1.0, high=1.0)),
+    Fill("fill_normal", wi.fill_normal, dict(mean=0.0, std=1.0)),
+    Fill("fill_xavier_uniform", wi.fill_xavier_uniform, dict(fan_in=3, fan_out=4, gain=1.0)),
+    Fill("fill_xavier_normal", wi.fill_xavier_normal, dict(fan_in=3, fan_out=4, gain=1.0)),
+    Fill("fill_he_uniform", wi.fill_he_uniform, dict(fan_in=3, gain=SQRT2)),
+    Fill("fill_he_normal", wi.fill_he_normal, dict(fan_in=3, gain=SQRT2)),
+    Fill("fill_raw", wi.fill_raw, {}, raw=True),
+]
+GEN_FILLS = [
+    Fill("Generator." + f.name, (lambda name: lambda buf, **kw: getattr(SHARED_GEN, name)(buf, **kw))(f.name),
+         f.args, raw=f.raw, module=False)
+    for f in MODULE_FILLS
+]
+ALL_FILLS = MODULE_FILLS + GEN_FILLS
+FLOAT_FILLS = [f for f in ALL_FILLS if not f.raw]
+
+
+# ---------------------------------------------------------------- buffers
 
 def f32(n=16):
     return np.arange(n, dtype=np.float32)
 
 
-def read_only():
-    a = f32()
+def read_only(dtype=np.float32):
+    a = np.arange(16, dtype=dtype)
     a.flags.writeable = False
     return a
 
 
-CASES = [
-    # (description, buffer factory, call, exception, message fragment)
+def torch_case(make):
+    def factory():
+        torch = pytest.importorskip("torch")
+        return make(torch)
+
+    return factory
+
+
+def neg_view(torch):
+    return torch._neg_view(torch.zeros(16))
+
+
+def inference_tensor(torch):
+    with torch.inference_mode():
+        return torch.zeros(16)
+
+
+# wrong dtypes: whatever the package does not accept (float16/bfloat16 drop out of this list
+# by themselves once they are supported)
+SUPPORTED = set(_validate._NUMPY_DTYPES)
+CANDIDATE_DTYPES = ["int8", "int32", "int64", "uint8", "uint64", "bool", "float16", "complex64", "complex128",
+                    "longdouble", "object", ">f4", ">f8", ">u4", "V4", [("a", "<f4")], "datetime64[s]"]
+
+
+def wrong_dtypes(raw):
+    out = []
+    for d in CANDIDATE_DTYPES + ["float32", "float64", "uint32"]:
+        dt = np.dtype(d)
+        ok = dt == np.dtype(np.uint32) if raw else (dt in SUPPORTED and dt != np.dtype(np.uint32))
+        if not ok:
+            out.append(dt)
+    return out
+
+
+def buffer_cases(fill):
+    """(id, factory, exception, argument, message fragment) for the buf argument of one fill."""
+    good = np.uint32 if fill.raw else np.float32
+    cases = [
+        ("list", lambda: [0.0] * 16, TypeError, "buf",
+         "buf must be a NumPy array, a writable buffer or a torch CPU tensor (got list)"),
+        ("None", lambda: None, TypeError, "buf", "buf must be a NumPy array"),
+        ("str", lambda: "abcd" * 4, TypeError, "buf", "buf must be a NumPy array"),
+        ("int", lambda: 16, TypeError, "buf", "buf must be a NumPy array"),
+        ("read-only array", lambda: read_only(good), ValueError, "buf", "buf must be writable"),
+        ("read-only bytes", lambda: bytes(64), ValueError, "buf", "buf must be writable"),
+        ("read-only memoryview", lambda: memoryview(bytes(64)).cast("I" if fill.raw else "f"), ValueError, "buf",
+         "buf must be writable"),
+        ("read-only zero-size", lambda: np.frombuffer(b"", good), ValueError, "buf", "buf must be writable"),
+        ("broadcast view", lambda: np.broadcast_to(np.zeros(1, good), (16,)), ValueError, "buf",
+         "buf must be writable"),
+        ("non-contiguous", lambda: np.zeros((8, 8), good)[:, ::2], ValueError, "buf", "buf must be C-contiguous"),
+        ("negative stride", lambda: np.arange(16, dtype=good)[::-1], ValueError, "buf", "buf must be C-contiguous"),
+        ("negative stride 2-D", lambda: np.zeros((4, 4), good)[::-1], ValueError, "buf", "buf must be C-contiguous"),
+        ("Fortran order", lambda: np.asfortranarray(np.zeros((4, 4), good)), ValueError, "buf",
+         "buf must be C-contiguous"),
+        ("non-contiguous memoryview", lambda: memoryview(np.zeros(32, good))[::2], ValueError, "buf",
+         "buf must be C-contiguous"),
+        ("array.array of ints", lambda: array.array("i", [0] * 16), TypeError, "buf", "buf must hold"),
+        ("array.array of doubles" if fill.raw else "array.array of uint64",
+         lambda: array.array("d" if fill.raw else "Q", [0] * 16), TypeError, "buf", "buf must hold"),
+        ("bytearray", lambda: bytearray(64), TypeError, "buf", "buf must hold"),
+        ("torch on meta", torch_case(lambda t: t.empty(16, device="meta", dtype=t.uint32 if fill.raw else t.float32)),
+         ValueError, "buf", "buf must be a CPU tensor"),
+        ("torch requires grad", torch_case(lambda t: t.zeros(16, requires_grad=not fill.raw,
+                                                           dtype=t.uint32 if fill.raw else t.float32)
+                                           if not fill.raw else t.zeros(16, dtype=t.int32)),
+         ValueError if not fill.raw else TypeError, "buf", "requires grad" if not fill.raw else "buf must have dtype"),
+        ("torch parameter", torch_case(lambda t: t.nn.Parameter(t.zeros(4, 4, dtype=t.float64))), 
+         ValueError if not fill.raw else TypeError, "buf", "requires grad" if not fill.raw else "buf must have dtype"),
+        ("torch non-contiguous", torch_case(lambda t: t.zeros(4, 4).t()), ValueError if not fill.raw else TypeError,
+         "buf", "buf must be C-contiguous" if not fill.raw else "buf must have dtype"),
+        ("torch expanded", torch_case(lambda t: t.zeros(1, 4).expand(4, 4)), ValueError if not fill.raw else TypeError,
+         "buf", "buf must be C-contiguous" if not fill.raw else "buf must have dtype"),
+        ("torch sparse", torch_case(lambda t: t.zeros(4, 4).to_sparse()), ValueError, "buf",
+         "buf must be a dense (strided) tensor"),
+        ("torch int32", torch_case(lambda t: t.zeros(16, dtype=t.int32)), TypeError, "buf", "buf must have dtype"),
+        ("torch complex64", torch_case(lambda t: t.zeros(16, dtype=t.complex64)), TypeError, "buf",
+         "buf must have dtype"),
+        ("torch bool", torch_case(lambda t: t.zeros(16, dtype=t.bool)), TypeError, "buf", "buf must have dtype"),
+    ]
+    if not fill.raw:
+        cases += [
+            ("torch negated view", torch_case(neg_view), ValueError, "buf", "buf must not be a lazily negated"),
+            ("torch inference tensor", torch_case(inference_tensor), ValueError, "buf", "inference tensor"),
+        ]
+    for dt in wrong_dtypes(fill.raw):
+        cases.append((f"dtype {dt}", (lambda dt: lambda: np.zeros(16, dt))(dt), TypeError, "buf",
+                      "buf must have dtype"))
+    return cases
+
+
+# ---------------------------------------------------------------- numeric arguments
+
+class Weird:
+    """An object that is not a number at all."""
+
+
+def real_cases(arg):
+    """Bad values of a real-number argument (low, high, mean, std, gain)."""
+    return [
+        (f"{arg} nan", math.nan, ValueError, f"{arg} must be finite"),
+        (f"{arg} numpy nan", np.float32("nan"), ValueError, f"{arg} must be finite"),
+        (f"{arg} inf", math.inf, ValueError, f"{arg} must be finite"),
+        (f"{arg} -inf", -math.inf, ValueError, f"{arg} must be finite"),
+        (f"{arg} str", "1.0", TypeError, f"{arg} must be a real number"),
+        (f"{arg} None", None, TypeError, f"{arg} must be a real number"),
+        (f"{arg} bool", True, TypeError, f"{arg} must be a real number"),
+        (f"{arg} numpy bool", np.bool_(True), TypeError, f"{arg} must be a real number"),
+        (f"{arg} complex", 1 + 0j, TypeError, f"{arg} must be a real number"),
+        (f"{arg} Decimal", decimal.Decimal("0.5"), TypeError, f"{arg} must be a real number"),
+        (f"{arg} list", [1.0], TypeError, f"{arg} must be a real number"),
+        (f"{arg} array", np.array([1.0]), TypeError, f"{arg} must be a real number"),
+        (f"{arg} object", Weird(), TypeError, f"{arg} must be a real number"),
+    ]
+
+
+def positive_cases(arg):
+    return real_cases(arg) + [
+        (f"{arg} zero", 0.0, ValueError, f"{arg} must be > 0"),
+        (f"{arg} negative zero", -0.0, ValueError, f"{arg} must be > 0"),
+        (f"{arg} negative", -1.0, ValueError, f"{arg} must be > 0"),
+        (f"{arg} tiny negative", -5e-324, ValueError, f"{arg} must be > 0"),
+    ]
+
+
+def fan_cases(arg):
+    return [
+        (f"{arg} zero", 0, ValueError, f"{arg} must be a positive integer"),
+        (f"{arg} negative", -3, ValueError, f"{arg} must be a positive integer"),
+        (f"{arg} numpy zero", np.int64(0), ValueError, f"{arg} must be a positive integer"),
+        (f"{arg} nan", math.nan, TypeError, f"{arg} must be a positive integer"),
+        (f"{arg} inf", math.inf, TypeError, f"{arg} must be a positive integer"),
+        (f"{arg} float", 3.0, TypeError, f"{arg} must be a positive integer"),
+        (f"{arg} numpy float", np.float64(3), TypeError, f"{arg} must be a positive integer"),
+        (f"{arg} bool", True, TypeError, f"{arg} must be a positive integer"),
+        (f"{arg} numpy bool", np.bool_(True), TypeError, f"{arg} must be a positive integer"),
+        (f"{arg} str", "3", TypeError, f"{arg} must be a positive integer"),
+        (f"{arg} None", None, TypeError, f"{arg} must be a positive integer"),
+    ]
+
+
+def uint64_cases(arg):
+    """Bad values of seed / stream (an int in [0, 2**64))."""
+    return [
+        (f"{arg} negative", -1, ValueError, f"{arg} must be in [0, 2**64)"),
+        (f"{arg} numpy negative", np.int64(-1), ValueError, f"{arg} must be in [0, 2**64)"),
+        (f"{arg} 2**64", 2**64, ValueError, f"{arg} must be in [0, 2**64)"),
+        (f"{arg} huge", 2**200, ValueError, f"{arg} must be in [0, 2**64)"),
+        (f"{arg} float", 1.0, TypeError, f"{arg} must be an int"),
+        (f"{arg} fractional", 1.5, TypeError, f"{arg} must be an int"),
+        (f"{arg} numpy float", np.float64(1), TypeError, f"{arg} must be an int"),
+        (f"{arg} nan", math.nan, TypeError, f"{arg} must be an int"),
+        (f"{arg} str", "1", TypeError, f"{arg} must be an int"),
+        (f"{arg} bool", True, TypeError, f"{arg} must be an int"),
+        (f"{arg} complex", 1j, TypeError, f"{arg} must be an int"),
+    ]
+
+
+def offset_cases(n, dtype):
+    end = STREAM_END[dtype]
+    return [
+        ("offset negative", -1, ValueError, "offset must be >= 0"),
+        ("offset numpy negative", np.int64(-8), ValueError, "offset must be >= 0"),
+        ("offset past the end", end - n + 1, ValueError, "offset + len(buf) must be <="),
+        ("offset at the end", end, ValueError, "offset + len(buf) must be <="),
+        ("offset far past the end", 2**200, ValueError, "offset + len(buf) must be <="),
+        ("offset float", 1.0, TypeError, "offset must be an int"),
+        ("offset fractional", 1.5, TypeError, "offset must be an int"),
+        ("offset str", "4", TypeError, "offset must be an int"),
+        ("offset None", None, TypeError, "offset must be an int"),
+        ("offset bool", True, TypeError, "offset must be an int"),
+    ]
+
+
+REAL_ARGS = {"low": real_cases, "high": real_cases, "mean": real_cases, "std": positive_cases,
+             "gain": positive_cases, "fan_in": fan_cases, "fan_out": fan_cases}
+
+
+# ---------------------------------------------------------------- the table
+
+def make_cases():
+    cases = []  # (id, buffer factory, call(buf), exception, argument, fragment, extra-state-check)
+
+    def add(cid, make, call, exc, arg, frag):
+        cases.append(pytest.param(make, call, exc, arg, frag, id=cid))
+
+    for fill in ALL_FILLS:
+        for cid, make, exc, arg, frag in buffer_cases(fill):
+            add(f"{fill.name}: buf {cid}", make, (lambda fill: lambda b: fill(b))(fill), exc, arg, frag)
+        for arg, gen in REAL_ARGS.items():
+            if arg not in fill.args:
+                continue
+            for i, (cid, value, exc, frag) in enumerate(gen(arg)):
+                for zero in (False, True)[: 1 + (i % 4 == 0)]:  # a zero-size buffer is still validated
+                    add(f"{fill.name}: {cid}{' (zero-size buf)' if zero else ''}",
+                        (lambda fill, zero: lambda: fill.good_buffer(0 if zero else 16))(fill, zero),
+                        (lambda fill, arg, value: lambda b: fill(b, **{arg: value}))(fill, arg, value), exc, arg, frag)
+        if not fill.module:
+            continue
+        for arg in ("seed", "stream"):
+            for i, (cid, value, exc, frag) in enumerate(uint64_cases(arg)):
+                for zero in (False, True)[: 1 + (i % 4 == 0)]:
+                    add(f"{fill.name}: {cid}{' (zero-size buf)' if zero else ''}",
+                        (lambda fill, zero: lambda: fill.good_buffer(0 if zero else 16))(fill, zero),
+                        (lambda fill, arg, value: lambda b: fill(b, **{arg: value}))(fill, arg, value), exc, arg, frag)
+        for dtype in ((np.uint32,) if fill.raw else (np.float32, np.float64)):
+            for cid, value, exc, frag in offset_cases(16, dtype):
+                add(f"{fill.name}: {cid} ({np.dtype(dtype).name})", (lambda dtype: lambda: np.zeros(16, dtype))(dtype),
+                    (lambda fill, value: lambda b: fill(b, offset=value))(fill, value), exc, "offset", frag)
+        if fill.raw:
+            add("fill_raw: seed None", f32 if False else (lambda: np.zeros(16, np.uint32)),
+                lambda b: wi.fill_raw(b, seed=None), TypeError, "seed", "seed must be an int for fill_raw")
+        else:
+            add(f"{fill.name}: offset with the global generator", f32,
+                (lambda fill: lambda b: fill(b, seed=None, offset=4))(fill), ValueError, "offset",
+                "offset needs an explicit seed")
+            add(f"{fill.name}: stream with the global generator", f32,
+                (lambda fill: lambda b: fill(b, seed=None, stream=4))(fill), ValueError, "stream",
+                "stream needs an explicit seed")
+            add(f"{fill.name}: bad stream with the global generator", f32,
+                (lambda fill: lambda b: fill(b, seed=None, stream=-4))(fill), ValueError, "stream",
+                "stream must be in [0, 2**64)")
+
+    # relations between arguments, and overflow of the output dtype
+    for fill in (MODULE_FILLS[0], GEN_FILLS[0]):  # fill_uniform
+        name = fill.name
+        add(f"{name}: low > high", f32, (lambda fill: lambda b: fill(b, low=1.0, high=-1.0))(fill), ValueError, "low",
+            "low must be <= high")
+        add(f"{name}: low > high by one ulp", f32,
+            (lambda fill: lambda b: fill(b, low=1.0, high=float(np.nextafter(1.0, 0.0))))(fill), ValueError, "low",
+            "low must be <= high")
+        add(f"{name}: width overflows float32", f32, (lambda fill: lambda b: fill(b, low=-3e38, high=3e38))(fill),
+            ValueError, "high - low", "high - low must be finite in float32")
+        add(f"{name}: width overflows float64", lambda: np.zeros(16),
+            (lambda fill: lambda b: fill(b, low=-1e308, high=1e308))(fill), ValueError, "high - low",
+            "high - low must be finite in float64")
+        add(f"{name}: low beyond float32", f32, (lambda fill: lambda b: fill(b, low=-1e39, high=0.0))(fill),
+            ValueError, "low", "low must be finite in float32")
+        add(f"{name}: high beyond float32", f32, (lambda fill: lambda b: fill(b, low=0.0, high=1e39))(fill),
+            ValueError, "high", "high must be finite in float32")
+    for fill in (MODULE_FILLS[1], GEN_FILLS[1]):  # fill_normal
+        add(f"{fill.name}: std overflows float32", f32, (lambda fill: lambda b: fill(b, mean=0.0, std=1e38))(fill),
+            ValueError, "std", "mean and std overflow float32")
+        add(f"{fill.name}: mean overflows float32", f32, (lambda fill: lambda b: fill(b, mean=3.4e38, std=1e37))(fill),
+            ValueError, "mean", "mean and std overflow float32")
+        add(f"{fill.name}: mean beyond float32", f32, (lambda fill: lambda b: fill(b, mean=1e39, std=1.0))(fill),
+            ValueError, "mean", "mean and std overflow float32")
+        add(f"{fill.name}: std overflows float64", lambda: np.zeros(16),
+            (lambda fill: lambda b: fill(b, mean=0.0, std=1e308))(fill), ValueError, "std",
+            "mean and std overflow float64")
+    for fill in FLOAT_FILLS:
+        if "gain" in fill.args:
+            add(f"{fill.name}: gain overflows float32", f32, (lambda fill: lambda b: fill(b, gain=1e39))(fill),
+                ValueError, "gain", "gain is too large")
+            add(f"{fill.name}: gain overflows float64", lambda: np.zeros(16),
+                (lambda fill: lambda b: fill(b, gain=1.7e308))(fill), ValueError, "gain", "gain is too large")
+
+    # Generator: constructor, state
+    for cid, value, exc, frag in uint64_cases("seed"):
+        add(f"Generator(seed): {cid}", f32, (lambda v: lambda b: wi.Generator(v))(value), exc, "seed", frag)
+    add("Generator(seed): None", f32, lambda b: wi.Generator(None), TypeError, "seed", "seed must be an int")
+    for cid, value, exc, frag in uint64_cases("stream"):
+        add(f"Generator(stream): {cid}", f32, (lambda v: lambda b: wi.Generator(1, stream=v))(value), exc, "stream",
+            frag)
+    for target, label in ((wi.set_state, "wi.set_state"), (lambda s: SHARED_GEN.set_state(s), "Generator.set_state")):
+        for cid, state, exc, arg, frag in STATE_CASES:
+            add(f"{label}: {cid}", f32, (lambda target, state: lambda b: target(state))(target, state), exc, arg, frag)
+
+    # the global generator's seed
+    for cid, value, exc, frag in uint64_cases("seed"):
+        add(f"wi.seed: {cid}", f32, (lambda v: lambda b: wi.seed(v))(value), exc, "seed", frag)
+    add("wi.seed: None", f32, lambda b: wi.seed(None), TypeError, "seed", "seed must be an int")
+
+    # philox4x32(counter, key, rounds)
+    P = wi.philox4x32
+    for cid, call, exc, arg, frag in [
+        ("counter of 3 words", lambda: P((0, 0, 0), (0, 0)), ValueError, "counter", "counter must have 4 words"),
+        ("counter of 5 words", lambda: P((0,) * 5, (0, 0)), ValueError, "counter", "counter must have 4 words"),
+        ("counter an int", lambda: P(5, (0, 0)), TypeError, "counter", "counter must be a sequence of 4 ints"),
+        ("counter None", lambda: P(None, (0, 0)), TypeError, "counter", "counter must be a sequence of 4 ints"),
+        ("counter word too large", lambda: P((0, 2**32, 0, 0), (0, 0)), ValueError, "counter[1]",
+         "counter[1] must be in [0, 2**32)"),
+        ("counter word negative", lambda: P((0, 0, -1, 0), (0, 0)), ValueError, "counter[2]",
+         "counter[2] must be in [0, 2**64)"),
+        ("counter word float", lambda: P((0, 0, 0, 1.0), (0, 0)), TypeError, "counter[3]", "counter[3] must be an int"),
+        ("counter word bool", lambda: P((True, 0, 0, 0), (0, 0)), TypeError, "counter[0]", "counter[0] must be an int"),
+        ("key of 1 word", lambda: P((0, 0, 0, 0), (0,)), ValueError, "key", "key must have 2 words"),
+        ("key word too large", lambda: P((0, 0, 0, 0), (0, 2**32)), ValueError, "key[1]",
+         "key[1] must be in [0, 2**32)"),
+        ("key str", lambda: P((0, 0, 0, 0), "ab"), TypeError, "key[0]", "key[0] must be an int"),
+        ("rounds zero", lambda: P((0, 0, 0, 0), (0, 0), rounds=0), ValueError, "rounds", "rounds must be between 1 and 16"),
+        ("rounds 17", lambda: P((0, 0, 0, 0), (0, 0), rounds=17), ValueError, "rounds", "rounds must be between 1 and 16"),
+        ("rounds negative", lambda: P((0, 0, 0, 0), (0, 0), rounds=-1), ValueError, "rounds",
+         "rounds must be between 1 and 16"),
+        ("rounds float", lambda: P((0, 0, 0, 0), (0, 0), rounds=10.0), TypeError, "rounds", "rounds must be an int"),
+        ("rounds bool", lambda: P((0, 0, 0, 0), (0, 0), rounds=True), TypeError, "rounds", "rounds must be an int"),
+        ("rounds None", lambda: P((0, 0, 0, 0), (0, 0), rounds=None), TypeError, "rounds", "rounds must be an int"),
+    ]:
+        add(f"philox4x32: {cid}", f32, (lambda call: lambda b: call())(call), exc, arg, frag)
+
+    # set_num_threads(n)
+    for cid, value, exc, frag in [
+        ("zero", 0, ValueError, "n must be between 1 and 4096"), ("negative", -2, ValueError, "n must be between"),
+        ("too many", 4097, ValueError, "n must be between 1 and 4096"),
+        ("float", 2.0, TypeError, "n must be a positive int or None"),
+        ("bool", True, TypeError, "n must be a positive int or None"),
+        ("str", "2", TypeError, "n must be a positive int or None"),
+    ]:
+        add(f"set_num_threads: {cid}", f32, (lambda v: lambda b: wi.set_num_threads(v))(value), exc, "n", frag)
+    return cases
+
+
+STATE_CASES = [
+    ("state a list", [1, 2, 3], TypeError, "state", "state must be a dict"),
+    ("state None", None, TypeError, "state", "state must be a dict"),
+    ("state missing counter", {"seed": 1, "stream": 0}, ValueError, "state", "state is missing counter"),
+    ("state missing everything", {}, ValueError, "state", "state is missing counter, seed, stream"),
+    ("state counter negative", {"seed": 1, "stream": 0, "counter": -1}, ValueError, "state['counter']",
+     "state['counter'] must be in [0, 2**64)"),
+    ("state counter 2**64", {"seed": 1, "stream": 0, "counter": 2**64}, ValueError, "state['counter']",
+     "state['counter'] must be in [0, 2**64)"),
+    ("state seed float", {"seed": 1.0, "stream": 0, "counter": 0}, TypeError, "state['seed']",
+     "state['seed'] must be an int"),
+    ("state stream str", {"seed": 1, "stream": "0", "counter": 0}, TypeError, "state['stream']",
+     "state['stream'] must be an int"),
+    ("state seed bool", {"seed": True, "stream": 0, "counter": 0}, TypeError, "state['seed']",
+     "state['seed'] must be an int"),
+]
+
+
+# The original module's hand-written cases, kept as they were.
+LEGACY_CASES = [
     ("read-only array", read_only, lambda b: wi.fill_normal(b, seed=1), ValueError, "buf must be writable"),
     ("read-only bytes", lambda: bytes(64), lambda b: wi.fill_normal(b, seed=1), ValueError, "buf must be writable"),
     ("non-contiguous", lambda: np.zeros((8, 8), np.float32)[:, ::2], lambda b: wi.fill_normal(b, seed=1),
@@ -83,16 +468,47 @@ CASES = [
     ("generator std", f32, lambda b: wi.Generator(5).fill_normal(b, 0.0, -2.0), ValueError, "std must be > 0"),
 ]
 
+CASES = make_cases()
+
 
 def snapshot(buf):
     if isinstance(buf, np.ndarray):
         return buf.tobytes()
-    if isinstance(buf, list):
+    if isinstance(buf, (list, str, int, type(None))):
         return repr(buf)
-    return bytes(memoryview(buf).cast("B"))
+    if type(buf).__module__.startswith("torch"):
+        if buf.device.type != "cpu" or buf.layout != __import__("torch").strided:
+            return repr((buf.shape, buf.dtype, buf.device, buf.layout))
+        return buf.detach().resolve_neg().clone().numpy().tobytes() if buf.numel() else b""
+    return memoryview(buf).tobytes()
 
 
-@pytest.mark.parametrize("desc,make,call,exc,msg", CASES, ids=[c[0] for c in CASES])
+def states():
+    return wi.get_state(), SHARED_GEN.get_state(), wi.get_num_threads()
+
+
+@pytest.fixture
+def unchanged(restore_global_state, restore_threads):
+    """Checks that a failed call moved no generator and changed no thread setting."""
+    before = states()
+    yield
+    assert states() == before, "a failed call changed a generator's state or the thread count"
+
+
+@pytest.mark.parametrize("make,call,exc,arg,frag", CASES)
+def test_bad_input_is_rejected_and_leaves_everything_alone(make, call, exc, arg, frag, unchanged):
+    buf = make()
+    before = snapshot(buf)
+    with pytest.raises(exc) as info:
+        call(buf)
+    msg = str(info.value)
+    assert type(info.value) is exc, f"{type(info.value).__name__}: {msg}"
+    assert arg in msg, f"the message does not name {arg!r}: {msg}"
+    assert frag in msg, msg
+    assert snapshot(buf) == before
+
+
+@pytest.mark.parametrize("desc,make,call,exc,msg", LEGACY_CASES, ids=[c[0] for c in LEGACY_CASES])
 def test_bad_input_is_rejected_and_leaves_the_buffer_alone(desc, make, call, exc, msg, restore_global_state):
     buf = make()
     before = snapshot(buf)
@@ -104,33 +520,50 @@ def test_bad_input_is_rejected_and_leaves_the_buffer_alone(desc, make, call, exc
     assert wi.get_state() == state  # a failed call reserves nothing
 
 
+def test_the_table_covers_every_public_function():
+    covered = " ".join(p.id for p in CASES)
+    public = [n for n in wi.__all__ if callable(getattr(wi, n))]
+    not_validating = {"get_state", "get_num_threads", "show_config"}  # take no arguments
+    for name in public:
+        if name in not_validating:
+            continue
+        assert name in covered or f"wi.{name}" in covered, f"no bad-input case for wi.{name}"
+    for method in ("fill_uniform", "fill_normal", "fill_xavier_uniform", "fill_xavier_normal", "fill_he_uniform",
+                   "fill_he_normal", "fill_raw", "set_state"):
+        assert f"Generator.{method}" in covered, method
+
+
+@pytest.mark.parametrize("fill", ALL_FILLS, ids=[f.name for f in ALL_FILLS])
+def test_zero_size_buffers_are_a_no_op(fill, restore_global_state):
+    before = states()
+    buf = fill.good_buffer(0)
+    assert fill(buf) is buf
+    assert states() == before
+    if fill.module:
+        # even at the very end of the stream
+        end = STREAM_END[np.uint32 if fill.raw else np.float32]
+        assert fill(buf, offset=end) is buf
+
+
 def test_offset_exactly_at_the_end_is_allowed():
     b = wi.fill_normal(np.zeros(16, np.float32), seed=1, offset=4 * 2**64 - 16)
     assert np.isfinite(b).all() and (b != 0).all()
+    b = wi.fill_raw(np.zeros(16, np.uint32), seed=1, offset=4 * 2**64 - 16)
+    assert (b == wi.fill_raw(np.zeros(20, np.uint32), seed=1, offset=4 * 2**64 - 20)[4:]).all()
 
 
-def test_philox4x32_argument_checks():
-    with pytest.raises(ValueError, match="counter must have 4 words"):
-        wi.philox4x32((0, 0, 0), (0, 0))
-    with pytest.raises(ValueError, match=r"key\[1\] must be in \[0, 2\*\*32\)"):
-        wi.philox4x32((0, 0, 0, 0), (0, 2**32))
-    with pytest.raises(TypeError, match="counter must be a sequence of 4 ints"):
-        wi.philox4x32(5, (0, 0))
-    with pytest.raises(ValueError, match="rounds must be between 1 and 16"):
-        wi.philox4x32((0, 0, 0, 0), (0, 0), rounds=0)
-
-
-def test_set_num_threads_checks():
-    with pytest.raises(ValueError, match="n must be between 1 and 4096"):
-        wi.set_num_threads(0)
-    with pytest.raises(TypeError, match="n must be a positive int or None"):
-        wi.set_num_threads(2.0)
-
-
-def test_set_state_checks(restore_global_state):
-    with pytest.raises(ValueError, match="state is missing counter"):
-        wi.set_state({"seed": 1, "stream": 0})
-    with pytest.raises(ValueError, match=r"state\['counter'\] must be in \[0, 2\*\*64\)"):
-        wi.set_state({"seed": 1, "stream": 0, "counter": -1})
-    with pytest.raises(TypeError, match="state must be a dict"):
-        wi.set_state([1, 2, 3])
+def test_accepted_edge_values():
+    # the boundaries of every range are accepted: they must not appear in the table above
+    buf = np.zeros(8, np.float32)
+    wi.fill_normal(buf, seed=2**64 - 1, stream=2**64 - 1)
+    wi.fill_normal(buf, seed=np.uint64(2**64 - 1), stream=np.int64(3), offset=np.uint32(5))
+    wi.fill_uniform(buf, 1.0, 1.0, seed=0)  # low == high
+    assert (buf == 1.0).all()
+    wi.fill_uniform(buf, np.float32(-1), np.float64(1), seed=0)
+    wi.fill_he_normal(buf, np.int64(3), gain=np.float32(2.0), seed=0)
+    wi.fill_xavier_uniform(buf, 1, 2**70, seed=0)  # a huge fan just gives a tiny bound
+    wi.fill_normal(buf, -3e38, 1e36, seed=0)  # |mean| + 6 std == 3.06e38 < float32 max
+    assert np.isfinite(buf).all()
+    wi.philox4x32((2**32 - 1,) * 4, (2**32 - 1,) * 2, rounds=np.int64(16))
+    g = wi.Generator(np.uint64(3), stream=np.int32(4))
+    assert g.seed == 3 and g.stream == 4
