@@ -15,6 +15,10 @@ CC=${CC:-gcc}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
+"$PYTHON" -c "import Cython, setuptools" 2>/dev/null || {
+    echo "sanitize: needs Cython and setuptools in this environment: pip install 'Cython>=3.0,<4' 'setuptools>=77'" >&2
+    exit 2
+}
 TREE="$WORK/tree"
 mkdir -p "$TREE"
 cp -r setup.py pyproject.toml README.md src "$TREE"/
@@ -30,7 +34,7 @@ echo "== sanitize: building wi._core with -fsanitize=address,undefined =="
 SO=$(ls "$TREE"/src/wi/_core*.so)
 LIBASAN=$("$CC" -print-file-name=libasan.so)
 [ -f "$LIBASAN" ] || { echo "libasan not found ($LIBASAN)" >&2; exit 1; }
-ldd "$SO" | grep -q libasan || { echo "$SO is not linked with ASan" >&2; exit 1; }
+ldd "$SO" | grep libasan >/dev/null || { echo "$SO is not linked with ASan" >&2; exit 1; }
 
 # Core tests: everything that drives the compiled fill path. Not the statistics (slow),
 # the 1 GiB RSS test (ASan's shadow memory makes RSS meaningless) or the sdist build.
