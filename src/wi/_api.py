@@ -5,6 +5,7 @@ docs/stream.md. With seed=None the values come from the global generator, which 
 a fresh block range for every call.
 """
 import math
+import operator
 
 from . import _backend
 from . import _contract as C
@@ -32,8 +33,12 @@ def _fast(buf, dist, a, b, seed, stream, offset):
             and _core.fast_fill_at(buf, dist, a, b, seed, stream, offset))
 
 
-def _fill(buf, dist, params, seed, stream, offset, counter=None):
-    """Validate everything, then write: the one path every fill takes."""
+def _fill(buf, dist, params, seed, stream, offset, counter=None, scale=None):
+    """Validate everything, then write: the one path every fill takes.
+
+    scale names the argument that set params when the caller did not pass them directly (the
+    gain of a Xavier/He fill), so an overflow error names what the caller can change.
+    """
     if counter is None and seed is None:
         if V.uint64(stream, "stream"):
             raise ValueError("stream needs an explicit seed (with seed=None the global generator picks the stream)")
@@ -41,7 +46,7 @@ def _fill(buf, dist, params, seed, stream, offset, counter=None):
             raise ValueError("offset needs an explicit seed (with seed=None the global generator picks the blocks)")
         counter = _GLOBAL
     target = V.target(buf, _RAW_DTYPES if dist == C.RAW else C.FLOATS)
-    kernel_params = V.transform(dist, params, target.dtype)
+    kernel_params = V.transform(dist, params, target.dtype, scale)
     n, per_block = target.n, C.PER_BLOCK[target.dtype]
     if counter is not None:
         if n == 0:
@@ -197,7 +202,7 @@ def fill_xavier_uniform(buf, fan_in, fan_out, *, gain=1.0, seed=None, stream=0, 
     a = xavier_uniform_bound(fan_in, fan_out, gain)
     if _fast(buf, C.UNIFORM, -a, a, seed, stream, offset):
         return buf
-    return _fill(buf, C.UNIFORM, (-a, a), seed, stream, offset)
+    return _fill(buf, C.UNIFORM, (-a, a), seed, stream, offset, scale="gain")
 
 
 def fill_xavier_normal(buf, fan_in, fan_out, *, gain=1.0, seed=None, stream=0, offset=0):
@@ -213,7 +218,7 @@ def fill_xavier_normal(buf, fan_in, fan_out, *, gain=1.0, seed=None, stream=0, o
     std = xavier_normal_std(fan_in, fan_out, gain)
     if _fast(buf, C.NORMAL, 0.0, std, seed, stream, offset):
         return buf
-    return _fill(buf, C.NORMAL, (0.0, std), seed, stream, offset)
+    return _fill(buf, C.NORMAL, (0.0, std), seed, stream, offset, scale="gain")
 
 
 def fill_he_uniform(buf, fan_in, *, gain=SQRT2, seed=None, stream=0, offset=0):
@@ -229,7 +234,7 @@ def fill_he_uniform(buf, fan_in, *, gain=SQRT2, seed=None, stream=0, offset=0):
     a = he_uniform_bound(fan_in, gain)
     if _fast(buf, C.UNIFORM, -a, a, seed, stream, offset):
         return buf
-    return _fill(buf, C.UNIFORM, (-a, a), seed, stream, offset)
+    return _fill(buf, C.UNIFORM, (-a, a), seed, stream, offset, scale="gain")
 
 
 def fill_he_normal(buf, fan_in, *, gain=SQRT2, seed=None, stream=0, offset=0):
@@ -245,7 +250,7 @@ def fill_he_normal(buf, fan_in, *, gain=SQRT2, seed=None, stream=0, offset=0):
     std = he_normal_std(fan_in, gain)
     if _fast(buf, C.NORMAL, 0.0, std, seed, stream, offset):
         return buf
-    return _fill(buf, C.NORMAL, (0.0, std), seed, stream, offset)
+    return _fill(buf, C.NORMAL, (0.0, std), seed, stream, offset, scale="gain")
 
 
 def philox4x32(counter, key, rounds=10):
@@ -261,8 +266,12 @@ def philox4x32(counter, key, rounds=10):
     """
     counter = V.uint32_words(counter, 4, "counter")
     key = V.uint32_words(key, 2, "key")
-    if isinstance(rounds, bool) or not isinstance(rounds, int):
-        raise TypeError(f"rounds must be an int (got {type(rounds).__name__})")
+    if isinstance(rounds, bool):
+        raise TypeError("rounds must be an int (got bool)")
+    try:
+        rounds = operator.index(rounds)  # ints and NumPy integers, as for seeds and offsets
+    except TypeError:
+        raise TypeError(f"rounds must be an int (got {type(rounds).__name__})") from None
     if not 1 <= rounds <= 16:
         raise ValueError(f"rounds must be between 1 and 16 (got {rounds})")
     return _backend.philox4x32(counter, key, rounds)
@@ -335,14 +344,16 @@ class Generator:
 
     def fill_xavier_uniform(self, buf, fan_in, fan_out, *, gain=1.0):
         a = xavier_uniform_bound(fan_in, fan_out, gain)
-        return _fill(buf, C.UNIFORM, (-a, a), None, 0, 0, self._counter)
+        return _fill(buf, C.UNIFORM, (-a, a), None, 0, 0, self._counter, "gain")
 
     def fill_xavier_normal(self, buf, fan_in, fan_out, *, gain=1.0):
-        return _fill(buf, C.NORMAL, (0.0, xavier_normal_std(fan_in, fan_out, gain)), None, 0, 0, self._counter)
+        std = xavier_normal_std(fan_in, fan_out, gain)
+        return _fill(buf, C.NORMAL, (0.0, std), None, 0, 0, self._counter, "gain")
 
     def fill_he_uniform(self, buf, fan_in, *, gain=SQRT2):
         a = he_uniform_bound(fan_in, gain)
-        return _fill(buf, C.UNIFORM, (-a, a), None, 0, 0, self._counter)
+        return _fill(buf, C.UNIFORM, (-a, a), None, 0, 0, self._counter, "gain")
 
     def fill_he_normal(self, buf, fan_in, *, gain=SQRT2):
-        return _fill(buf, C.NORMAL, (0.0, he_normal_std(fan_in, gain)), None, 0, 0, self._counter)
+        std = he_normal_std(fan_in, gain)
+        return _fill(buf, C.NORMAL, (0.0, std), None, 0, 0, self._counter, "gain")

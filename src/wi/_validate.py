@@ -96,11 +96,15 @@ def _from_torch(t, allowed, name):
 
     if t.device.type != "cpu":
         raise ValueError(f"{name} must be a CPU tensor (got a tensor on device {str(t.device)!r})")
+    if t.layout != torch.strided:
+        raise ValueError(f"{name} must be a dense (strided) tensor (got layout {t.layout})")
     dtype = _TORCH_DTYPES.get(str(t.dtype))
     if dtype is None or dtype not in allowed:
         raise TypeError(f"{name} must have dtype {_expected(allowed)} (got {t.dtype})")
     if not t.is_contiguous():
         raise ValueError(f"{name} must be C-contiguous (got a non-contiguous torch.Tensor with strides {t.stride()})")
+    if t.is_neg() or t.is_conj():
+        raise ValueError(f"{name} must not be a lazily negated or conjugated view (call resolve_neg()/resolve_conj())")
     if t.requires_grad and torch.is_grad_enabled():
         raise ValueError(
             f"{name} is a tensor that requires grad: fill it under torch.no_grad() (as torch.nn.init does)"
@@ -196,11 +200,13 @@ def offset(x, n, dtype, name="offset"):
     return v
 
 
-def transform(dist, params, dtype):
+def transform(dist, params, dtype, scale=None):
     """Turn a distribution's parameters into the kernel's (lo, width, hi, clamp_lo, p0, pw),
     rounded to the computing precision (float64 for float64 output, float32 otherwise).
 
-    Raises if the values the fill could produce are not finite in the output format.
+    Raises if the values the fill could produce are not finite in the output format. `scale`
+    names the argument that set params when the caller did not pass them directly (the gain
+    of a Xavier/He fill), so the error names what the caller can change.
     """
     if dtype == C.U32:
         return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
@@ -210,11 +216,18 @@ def transform(dist, params, dtype):
         low, high = params
         width = high - low
         if not (abs(low) <= big and abs(high) <= big and width <= float(np.finfo(cast).max)):
+            if scale is not None:
+                raise ValueError(f"{scale} is too large: the bounds ({low:g}, {high:g}) overflow {name}")
             raise ValueError(f"low and high must be finite in {name}, and so must high - low (got low={low}, high={high})")
         return float(cast(low)), float(cast(width)), float(cast(high)), 0.0, 0.0, 0.0
     if dist == C.NORMAL:
         mean, std = params
         if abs(mean) + C.MAX_ABS_NORMAL[dtype] * std > big:
+            if scale is not None:
+                raise ValueError(
+                    f"{scale} is too large: std={std:g} overflows {name} "
+                    f"({C.MAX_ABS_NORMAL[dtype]:g}*std must be <= {big:g})"
+                )
             raise ValueError(
                 f"mean and std overflow {name}: |mean| + {C.MAX_ABS_NORMAL[dtype]:g}*std must be <= {big:g} "
                 f"(got mean={mean}, std={std})"
