@@ -50,6 +50,7 @@ MODULE_FILLS = [
     Fill("fill_xavier_normal", wi.fill_xavier_normal, dict(fan_in=3, fan_out=4, gain=1.0)),
     Fill("fill_he_uniform", wi.fill_he_uniform, dict(fan_in=3, gain=SQRT2)),
     Fill("fill_he_normal", wi.fill_he_normal, dict(fan_in=3, gain=SQRT2)),
+    Fill("fill_truncated_normal", wi.fill_truncated_normal, dict(mean=0.0, std=1.0, low=-2.0, high=2.0)),
     Fill("fill_raw", wi.fill_raw, {}, raw=True),
 ]
 GEN_FILLS = [
@@ -262,6 +263,9 @@ def make_cases():
     for fill in ALL_FILLS:
         for cid, make, exc, arg, frag in buffer_cases(fill):
             add(f"{fill.name}: buf {cid}", make, (lambda fill: lambda b: fill(b))(fill), exc, arg, frag)
+            if fill.module and not fill.raw:  # seed=None: the global generator's compiled fast path
+                add(f"{fill.name}: buf {cid} (global generator)", make,
+                    (lambda fill: lambda b: fill(b, seed=None))(fill), exc, arg, frag)
         for arg, gen in REAL_ARGS.items():
             if arg not in fill.args:
                 continue
@@ -305,15 +309,37 @@ def make_cases():
             (lambda fill: lambda b: fill(b, low=1.0, high=float(np.nextafter(1.0, 0.0))))(fill), ValueError, "low",
             "low must be <= high")
         add(f"{name}: width overflows float32", f32, (lambda fill: lambda b: fill(b, low=-3e38, high=3e38))(fill),
-            ValueError, "high - low", "high - low must be finite in float32")
+            ValueError, "high - low", "low and high must be finite in float32, and so must high - low")
         add(f"{name}: width overflows float64", lambda: np.zeros(16),
             (lambda fill: lambda b: fill(b, low=-1e308, high=1e308))(fill), ValueError, "high - low",
-            "high - low must be finite in float64")
+            "and so must high - low")
         add(f"{name}: low beyond float32", f32, (lambda fill: lambda b: fill(b, low=-1e39, high=0.0))(fill),
-            ValueError, "low", "low must be finite in float32")
+            ValueError, "low", "low and high must be finite in float32")
         add(f"{name}: high beyond float32", f32, (lambda fill: lambda b: fill(b, low=0.0, high=1e39))(fill),
-            ValueError, "high", "high must be finite in float32")
+            ValueError, "high", "low and high must be finite in float32")
+        add(f"{name}: high beyond float16", lambda: np.zeros(16, np.float16),
+            (lambda fill: lambda b: fill(b, low=0.0, high=7e4))(fill), ValueError, "high",
+            "low and high must be finite in float16")
+    for fill in [f for f in ALL_FILLS if f.name.endswith("fill_truncated_normal")]:
+        name = fill.name
+        add(f"{name}: low == high", f32, (lambda fill: lambda b: fill(b, low=1.0, high=1.0))(fill), ValueError, "low",
+            "low must be < high")
+        add(f"{name}: low > high", f32, (lambda fill: lambda b: fill(b, low=1.0, high=-1.0))(fill), ValueError, "low",
+            "low must be < high")
+        add(f"{name}: interval far in the upper tail", f32,
+            (lambda fill: lambda b: fill(b, low=40.0, high=41.0))(fill), ValueError, "low",
+            "lies too far in the tail")
+        add(f"{name}: interval far in the lower tail (float64)", lambda: np.zeros(16),
+            (lambda fill: lambda b: fill(b, low=-60.0, high=-50.0))(fill), ValueError, "high",
+            "lies too far in the tail")
+        add(f"{name}: low beyond float16", lambda: np.zeros(16, np.float16),
+            (lambda fill: lambda b: fill(b, low=-1e5, high=1.0))(fill), ValueError, "low",
+            "low and high must be finite in float16")
     for fill in (MODULE_FILLS[1], GEN_FILLS[1]):  # fill_normal
+        if fill.module:
+            add(f"{fill.name}: std overflows float32 (global generator)", f32,
+                (lambda fill: lambda b: fill(b, mean=0.0, std=1e38, seed=None))(fill), ValueError, "std",
+                "mean and std overflow float32")
         add(f"{fill.name}: std overflows float32", f32, (lambda fill: lambda b: fill(b, mean=0.0, std=1e38))(fill),
             ValueError, "std", "mean and std overflow float32")
         add(f"{fill.name}: mean overflows float32", f32, (lambda fill: lambda b: fill(b, mean=3.4e38, std=1e37))(fill),
@@ -323,12 +349,24 @@ def make_cases():
         add(f"{fill.name}: std overflows float64", lambda: np.zeros(16),
             (lambda fill: lambda b: fill(b, mean=0.0, std=1e308))(fill), ValueError, "std",
             "mean and std overflow float64")
+        add(f"{fill.name}: std overflows float16", lambda: np.zeros(16, np.float16),
+            (lambda fill: lambda b: fill(b, mean=0.0, std=2e4))(fill), ValueError, "std",
+            "mean and std overflow float16")
+        add(f"{fill.name}: mean overflows bfloat16 (torch)", torch_case(lambda t: t.zeros(16, dtype=t.bfloat16)),
+            (lambda fill: lambda b: fill(b, mean=3.3e38, std=1e37))(fill), ValueError, "mean",
+            "mean and std overflow bfloat16")
     for fill in FLOAT_FILLS:
         if "gain" in fill.args:
             add(f"{fill.name}: gain overflows float32", f32, (lambda fill: lambda b: fill(b, gain=1e39))(fill),
                 ValueError, "gain", "gain is too large")
             add(f"{fill.name}: gain overflows float64", lambda: np.zeros(16),
                 (lambda fill: lambda b: fill(b, gain=1.7e308))(fill), ValueError, "gain", "gain is too large")
+            add(f"{fill.name}: gain overflows float16", lambda: np.zeros(16, np.float16),
+                (lambda fill: lambda b: fill(b, gain=1e5))(fill), ValueError, "gain", "gain is too large")
+            if fill.module:  # the global generator's compiled fast path must hand overflow back to the checks
+                add(f"{fill.name}: gain overflows float32 (global generator)", f32,
+                    (lambda fill: lambda b: fill(b, gain=1e39, seed=None))(fill), ValueError, "gain",
+                    "gain is too large")
 
     # Generator: constructor, state
     for cid, value, exc, frag in uint64_cases("seed"):
@@ -392,7 +430,7 @@ STATE_CASES = [
     ("state missing everything", {}, ValueError, "state", "state is missing counter, seed, stream"),
     ("state counter negative", {"seed": 1, "stream": 0, "counter": -1}, ValueError, "state['counter']",
      "state['counter'] must be in [0, 2**64)"),
-    ("state counter 2**64", {"seed": 1, "stream": 0, "counter": 2**64}, ValueError, "state['counter']",
+    ("state counter past 2**64", {"seed": 1, "stream": 0, "counter": 2**64 + 1}, ValueError, "state['counter']",
      "state['counter'] must be in [0, 2**64)"),
     ("state seed float", {"seed": 1.0, "stream": 0, "counter": 0}, TypeError, "state['seed']",
      "state['seed'] must be an int"),
@@ -479,7 +517,8 @@ def snapshot(buf):
     if type(buf).__module__.startswith("torch"):
         if buf.device.type != "cpu" or buf.layout != __import__("torch").strided:
             return repr((buf.shape, buf.dtype, buf.device, buf.layout))
-        return buf.detach().resolve_neg().clone().numpy().tobytes() if buf.numel() else b""
+        flat = buf.detach().resolve_neg().clone().contiguous().reshape(-1)
+        return flat.view(__import__("torch").uint8).numpy().tobytes() if buf.numel() else b""
     return memoryview(buf).tobytes()
 
 

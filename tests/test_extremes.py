@@ -14,6 +14,7 @@ import pytest
 
 import wi
 from wi import _backend, _fallback
+from wi import _validate as V
 from wi import _contract as C
 
 from conftest import simd_paths
@@ -45,24 +46,71 @@ def extreme_words():
 
 WORDS = extreme_words()
 
-UNIFORM_PARAMS = [  # (low, high) per dtype: ordinary, degenerate, tiny, huge
+FLOATS = [C.F32, C.F64, C.F16, C.BF16]
+STORAGE = {C.F32: np.float32, C.F64: np.float64, C.F16: np.uint16, C.BF16: np.uint16}
+UNIFORM_PARAMS = [  # (low, high): ordinary, degenerate, tiny, huge
     (0.0, 1.0), (-1.0, 1.0), (-0.05, 0.05), (2.0, 2.0), (1.0, float(np.nextafter(1.0, 2.0))),
-    (-1e-30, 1e-30), (-1.6e38, 1.6e38), (3e38, 3.4e38), (-3.4e38, -1e38),
+    (-1e-30, 1e-30), (-30000.0, 30000.0), (-1.6e38, 1.6e38), (3e38, 3.4e38), (-3.4e38, -1e38), (-1e300, 1e300),
 ]
 NORMAL_PARAMS = [  # (mean, std)
-    (0.0, 1.0), (0.5, 2.0), (-3.0, 1e-30), (1e-40, 1e-40), (1e37, 1e37), (-3e38, 1e36),
+    (0.0, 1.0), (0.5, 2.0), (-3.0, 1e-30), (1e-40, 1e-40), (60000.0, 100.0), (1e37, 1e37), (-3e38, 1e36),
+    (0.0, 1e300),
+]
+TRUNC_PARAMS = [  # (mean, std, low, high): central, one-sided, in a tail, very wide, narrow
+    (0.0, 1.0, -2.0, 2.0), (0.0, 0.02, -0.04, 0.04), (0.0, 1.0, 0.0, 1e4), (0.0, 1.0, -1e4, 0.0),
+    (0.0, 1.0, 3.0, 5.0), (0.0, 1.0, -5.0, -3.0), (0.0, 1.0, 8.0, 9.0), (0.0, 1.0, -30.0, -20.0),
+    (1.0, 1.0, -1e30, 1e30), (0.0, 1.0, -1e-6, 1e-6), (5.0, 0.1, 5.0, float(np.nextafter(5.0, 6.0))),
+    (0.0, 1e-30, -1.0, 1.0), (-3e38, 1e38, -3.4e38, 3.4e38),
 ]
 
 
-def uniform_args(dtype, low, high):
-    cast = C.NUMPY_DTYPES[dtype].type
-    return float(cast(low)), float(cast(high - low)), float(cast(high))
+def to_float64(out, dtype):
+    """The output buffer's values as float64 (half formats are stored as bit patterns)."""
+    if dtype == C.F16:
+        return out.view(np.float16).astype(np.float64)
+    if dtype == C.BF16:
+        return (out.astype(np.uint32) << np.uint32(16)).view(np.float32).astype(np.float64)
+    return out.astype(np.float64)
 
 
-def apply(words, dtype, dist, lo, width, hi):
-    out = np.empty(len(words) // 4 * C.PER_BLOCK[dtype], C.NUMPY_DTYPES[dtype])
-    _backend.core.transform_words(words, out, dtype, dist, lo, width, hi)
+def rounded(v, dtype):
+    """v rounded to the output format (halves: via float32, to nearest-even)."""
+    if dtype == C.F64:
+        return float(v)
+    with np.errstate(over="ignore"):
+        f = np.float32(v)
+    if dtype == C.F16:
+        return float(np.float16(f))
+    if dtype == C.BF16:
+        bits = int(np.array(f).view(np.uint32))
+        bits = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16
+        return float(np.array(bits << 16, np.uint32).view(np.float32))
+    return float(f)
+
+
+def apply(words, dtype, dist, kparams):
+    out = np.empty(len(words) // 4 * C.PER_BLOCK[dtype], STORAGE[dtype])
+    _backend.core.transform_words(words, out, dtype, dist, *kparams)
     return out
+
+
+def kernel_params(dist, params, dtype):
+    try:
+        return V.transform(dist, params, dtype)
+    except ValueError:
+        pytest.skip(f"{params} rejected by validation for {C.DTYPE_NAMES[dtype]}")
+
+
+def check_every_path(dist, params, dtype, check):
+    kp = kernel_params(dist, params, dtype)
+    ref = _fallback._transform(WORDS.reshape(-1, 4), dtype, dist, kp)
+    check(to_float64(ref, dtype), "fallback")
+    for path in simd_paths():
+        _backend.core.simd_select(path)
+        got = apply(WORDS, dtype, dist, kp)
+        check(to_float64(got, dtype), path)
+        np.testing.assert_array_equal(got.view(np.uint8), ref.view(np.uint8), err_msg=path)
+    return to_float64(ref, dtype), kp
 
 
 @needs_core
@@ -73,57 +121,65 @@ def test_the_hook_reproduces_a_real_fill(restore_simd):
         _backend.core.simd_select(path)
         for dtype, np_dtype in ((C.F32, np.float32), (C.F64, np.float64)):
             n = 257 * C.PER_BLOCK[dtype]
-            got = apply(raw, dtype, C.NORMAL, 0.25, 3.0, 0.0)
+            got = apply(raw, dtype, C.NORMAL, V.transform(C.NORMAL, (0.25, 3.0), dtype))
             np.testing.assert_array_equal(got, wi.fill_normal(np.empty(n, np_dtype), 0.25, 3.0, seed=3, stream=1))
-            got = apply(raw, dtype, C.UNIFORM, *uniform_args(dtype, -1.5, 2.5))
+            got = apply(raw, dtype, C.UNIFORM, V.transform(C.UNIFORM, (-1.5, 2.5), dtype))
             np.testing.assert_array_equal(got, wi.fill_uniform(np.empty(n, np_dtype), -1.5, 2.5, seed=3, stream=1))
+            got = apply(raw, dtype, C.TRUNCNORM, V.transform(C.TRUNCNORM, (0.0, 1.0, -2.0, 0.5), dtype))
+            np.testing.assert_array_equal(
+                got, wi.fill_truncated_normal(np.empty(n, np_dtype), 0.0, 1.0, -2.0, 0.5, seed=3, stream=1))
 
 
 @needs_core
-@pytest.mark.parametrize("dtype", [C.F32, C.F64], ids=["float32", "float64"])
+@pytest.mark.parametrize("dtype", FLOATS, ids=[C.DTYPE_NAMES[d] for d in FLOATS])
 @pytest.mark.parametrize("low,high", UNIFORM_PARAMS)
 def test_extreme_words_uniform_stays_finite_and_in_bounds(dtype, low, high, restore_simd):
-    lo, width, hi = uniform_args(dtype, low, high)
-    if not math.isfinite(width) or not math.isfinite(lo) or not math.isfinite(hi):
-        pytest.skip("parameters not representable in this dtype (rejected by validation)")
-    ref = _fallback._transform(WORDS.reshape(-1, 4), dtype, C.UNIFORM, lo, width, hi)
-    assert np.isfinite(ref).all()
-    for path in simd_paths():
-        _backend.core.simd_select(path)
-        got = apply(WORDS, dtype, C.UNIFORM, lo, width, hi)
-        assert np.isfinite(got).all(), path
-        assert got.min() >= lo and got.max() <= hi, (path, got.min(), got.max(), lo, hi)
-        np.testing.assert_array_equal(got.view(np.uint8), ref.view(np.uint8), err_msg=path)
+    lo, hi = rounded(low, dtype), rounded(high, dtype)
+
+    def check(x, path):
+        assert np.isfinite(x).all(), path
+        assert x.min() >= lo and x.max() <= hi, (path, x.min(), x.max(), lo, hi)
+
+    x, kp = check_every_path(C.UNIFORM, (low, high), dtype, check)
     # word 0 gives exactly low; all-ones (block 15 = (~0, ~0, ~0, ~0)) gives the largest
     # uniform, which never passes high
     k = C.PER_BLOCK[dtype]
-    assert (got[:k] == np.asarray(lo, got.dtype)).all()
-    cast = C.NUMPY_DTYPES[dtype].type
-    top = min(cast(lo) + cast(width) * cast(1 - 2.0 ** (-24 if dtype == C.F32 else -53)), cast(hi))
-    assert (got[15 * k : 16 * k] == top).all()
+    assert (x[:k] == lo).all()
+    cast = np.float64 if dtype == C.F64 else np.float32
+    top = rounded(min(cast(kp[0]) + cast(kp[1]) * cast(1 - 2.0 ** (-53 if dtype == C.F64 else -24)), cast(kp[2])),
+                  dtype)
+    assert (x[15 * k : 16 * k] == top).all()
 
 
 @needs_core
-@pytest.mark.parametrize("dtype", [C.F32, C.F64], ids=["float32", "float64"])
+@pytest.mark.parametrize("dtype", FLOATS, ids=[C.DTYPE_NAMES[d] for d in FLOATS])
 @pytest.mark.parametrize("mean,std", NORMAL_PARAMS)
 def test_extreme_words_normal_stays_finite_and_bounded(dtype, mean, std, restore_simd):
-    big = float(np.finfo(C.NUMPY_DTYPES[dtype]).max)
-    if abs(mean) + C.MAX_ABS_NORMAL[dtype] * std > big:
-        pytest.skip("parameters rejected by validation for this dtype")
-    cast = C.NUMPY_DTYPES[dtype].type
-    lo, width = float(cast(mean)), float(cast(std))
-    ref = _fallback._transform(WORDS.reshape(-1, 4), dtype, C.NORMAL, lo, width, 0.0)
-    assert np.isfinite(ref).all()
-    zmax = math.sqrt(-2 * math.log(2.0 ** (-24 if dtype == C.F32 else -53)))
-    slack = 1 + 1e-5
-    for path in simd_paths():
-        _backend.core.simd_select(path)
-        got = apply(WORDS, dtype, C.NORMAL, lo, width, 0.0)
-        assert np.isfinite(got).all(), path
-        dev = np.abs(got.astype(np.float64) - lo)
-        # |x - mean| <= std * zmax, plus the rounding of mean + std * z in the output dtype
-        assert (dev <= width * zmax * slack + np.spacing(cast(abs(lo) + width * zmax)) * 2).all(), path
-        np.testing.assert_array_equal(got.view(np.uint8), ref.view(np.uint8), err_msg=path)
+    zmax = math.sqrt(-2 * math.log(2.0 ** (-53 if dtype == C.F64 else -24)))
+
+    def check(x, path):
+        assert np.isfinite(x).all(), path
+        dev = np.abs(x - rounded(mean, dtype))
+        # |x - mean| <= std * zmax, plus the roundings of mean and of mean + std * z in the output format
+        eps, tiny = {C.F32: (2.0**-23, 2.0**-149), C.F64: (2.0**-52, 5e-324), C.F16: (2.0**-10, 2.0**-24),
+                     C.BF16: (2.0**-7, 2.0**-133)}[dtype]
+        slack = 2 * eps * (abs(mean) + std * zmax) + 2 * tiny
+        assert (dev <= std * zmax * (1 + 1e-5) + slack).all(), (path, dev.max(), std * zmax + slack)
+
+    check_every_path(C.NORMAL, (mean, std), dtype, check)
+
+
+@needs_core
+@pytest.mark.parametrize("dtype", FLOATS, ids=[C.DTYPE_NAMES[d] for d in FLOATS])
+@pytest.mark.parametrize("mean,std,low,high", TRUNC_PARAMS)
+def test_extreme_words_truncated_normal_stays_finite_and_in_bounds(dtype, mean, std, low, high, restore_simd):
+    lo, hi = rounded(low, dtype), rounded(high, dtype)
+
+    def check(x, path):
+        assert np.isfinite(x).all(), (path, x[~np.isfinite(x)][:4])
+        assert x.min() >= lo and x.max() <= hi, (path, x.min(), x.max(), lo, hi)
+
+    check_every_path(C.TRUNCNORM, (mean, std, low, high), dtype, check)
 
 
 @needs_core
@@ -138,7 +194,7 @@ def test_extreme_radius_word_gives_the_largest_normal(restore_simd):
                 words = np.array([Z, angle, Z, angle], np.uint32)
                 if dtype == C.F64:  # the 64-bit radius word is (x0, x1), the angle (x2, x3)
                     words = np.array([Z, Z, 0, angle], np.uint32)
-                got = apply(words, dtype, C.NORMAL, 0.0, 1.0, 0.0)[:2].astype(np.float64)
+                got = apply(words, dtype, C.NORMAL, V.transform(C.NORMAL, (0.0, 1.0), dtype))[:2].astype(np.float64)
                 np.testing.assert_allclose(got, expect, atol=1e-5 * r, err_msg=f"{path} {dtype} {angle:#x}")
 
 
@@ -181,7 +237,7 @@ def test_largest_float32_normal_in_the_stream_is_finite_on_every_path(e, restore
         outs.append(x.tobytes())
     assert len(set(outs)) == 1
     ref = np.empty(2, np.float32)
-    _fallback.fill(ref, C.F32, C.NORMAL, 0, 0, e // 4, e % 4, 0.0, 1.0, 0.0)
+    _fallback.fill(ref, C.F32, C.NORMAL, 0, 0, e // 4, e % 4, V.transform(C.NORMAL, (0.0, 1.0), C.F32))
     np.testing.assert_array_equal(ref, np.frombuffer(outs[0], np.float32)[17:19])
 
 
