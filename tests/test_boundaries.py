@@ -17,16 +17,26 @@ GUARD = 64  # elements of poison on each side (256 or 512 bytes: more than any v
 POISON = 0xA5
 
 
+try:
+    from ml_dtypes import bfloat16
+except ImportError:  # pragma: no cover - ml_dtypes is a test dependency
+    bfloat16 = None
+
+
 def fill(buf, kind, offset):
     if kind == "raw":
         return wi.fill_raw(buf, seed=SEED, stream=STREAM, offset=offset)
     if kind == "uniform":
         return wi.fill_uniform(buf, -2.0, 3.0, seed=SEED, stream=STREAM, offset=offset)
+    if kind == "truncnorm":
+        return wi.fill_truncated_normal(buf, 0.5, 1.5, -1.0, 2.5, seed=SEED, stream=STREAM, offset=offset)
     return wi.fill_normal(buf, 0.5, 1.5, seed=SEED, stream=STREAM, offset=offset)
 
 
 KINDS = [(np.uint32, "raw"), (np.float32, "uniform"), (np.float32, "normal"), (np.float64, "uniform"),
-         (np.float64, "normal")]
+         (np.float64, "normal"), (np.float32, "truncnorm"), (np.float64, "truncnorm"), (np.float16, "normal"),
+         (np.float16, "truncnorm")] + ([(bfloat16, "uniform")] if bfloat16 is not None else [])
+IDS = [f"{np.dtype(d).name}-{k}" for d, k in KINDS]
 
 
 def guarded(n, dtype, align):
@@ -44,7 +54,7 @@ def check_guards(base, n, align, ctx):
     assert (tail == POISON).all(), f"write after the buffer: {ctx}, first bad byte +{np.flatnonzero(tail != POISON)[0]}"
 
 
-@pytest.mark.parametrize("dtype,kind", KINDS, ids=[f"{d.__name__}-{k}" for d, k in KINDS])
+@pytest.mark.parametrize("dtype,kind", KINDS, ids=IDS)
 def test_every_length_and_offset_writes_exactly_its_elements(dtype, kind, restore_simd):
     ref = fill(np.empty(7 + 130 + 1, dtype), kind, 0)
     for path in simd_paths() or ("fallback",):
@@ -62,7 +72,7 @@ def test_every_length_and_offset_writes_exactly_its_elements(dtype, kind, restor
 
 
 @pytest.mark.skipif(_backend.core is None or not _backend.openmp_version(), reason="threaded path needs OpenMP")
-@pytest.mark.parametrize("dtype,kind", KINDS, ids=[f"{d.__name__}-{k}" for d, k in KINDS])
+@pytest.mark.parametrize("dtype,kind", KINDS, ids=IDS)
 def test_thread_split_points_write_exactly_their_elements(dtype, kind, restore_simd, restore_threads):
     pm = _backend.core.parallel_min()
     sizes = [2 * pm - 1, 2 * pm, 2 * pm + 1, 3 * pm + 4095, 3 * pm + 4097]
@@ -87,7 +97,7 @@ def test_last_elements_of_the_stream_are_written_exactly(restore_simd):
         if _backend.core is not None:
             _backend.core.simd_select(path)
         for dtype, kind in KINDS:
-            k = 2 if dtype == np.float64 else 4
+            k = 2 if np.dtype(dtype) == np.float64 else 4
             end = k * 2**64
             ref = fill(np.empty(70, dtype), kind, end - 70)
             for n in range(0, 70, 3):
@@ -97,13 +107,13 @@ def test_last_elements_of_the_stream_are_written_exactly(restore_simd):
                 assert view.tobytes() == ref[70 - n :].tobytes()
 
 
-@pytest.mark.parametrize("dtype,kind", KINDS, ids=[f"{d.__name__}-{k}" for d, k in KINDS])
+@pytest.mark.parametrize("dtype,kind", KINDS, ids=IDS)
 def test_exact_size_allocations(dtype, kind, restore_simd):
     # each buffer is its own allocation of exactly n elements (and, for the bytearray, exactly
     # its bytes), so under AddressSanitizer (scripts/sanitize.sh) a write or read one byte
     # past the end is a heap-buffer-overflow report, not just a changed guard byte
     ref = fill(np.empty(7 + 130 + 1, dtype), kind, 0)
-    code = np.dtype(dtype).char if dtype != np.uint32 else "I"
+    code = {"float32": "f", "float64": "d", "uint32": "I"}.get(np.dtype(dtype).name)  # memoryview cannot cast to "e"
     for path in simd_paths() or ("fallback",):
         if _backend.core is not None:
             _backend.core.simd_select(path)
@@ -111,7 +121,7 @@ def test_exact_size_allocations(dtype, kind, restore_simd):
             for n in range(131):
                 a = fill(np.empty(n, dtype), kind, offset)
                 assert a.tobytes() == ref[offset : offset + n].tobytes(), (path, n, offset)
-                if n % 5 == offset % 5:  # a sample of buffer-protocol objects too
+                if code and n % 5 == offset % 5:  # a sample of buffer-protocol objects too
                     mv = memoryview(bytearray(n * np.dtype(dtype).itemsize)).cast(code)
                     fill(mv, kind, offset)
                     assert mv.tobytes() == ref[offset : offset + n].tobytes(), (path, n, offset)
