@@ -13,9 +13,17 @@ from wi import _backend  # noqa: E402
 from conftest import simd_paths  # noqa: E402
 
 PM = _backend.core.parallel_min() if _backend.core is not None else 1 << 16
-KINDS = ["raw", "uniform32", "normal32", "uniform64", "normal64"]
+try:
+    from ml_dtypes import bfloat16
+except ImportError:  # pragma: no cover - ml_dtypes is a test dependency
+    bfloat16 = None
+
 DTYPE = {"raw": np.uint32, "uniform32": np.float32, "normal32": np.float32, "uniform64": np.float64,
-         "normal64": np.float64}
+         "normal64": np.float64, "truncnorm32": np.float32, "truncnorm64": np.float64, "normal16": np.float16,
+         "uniform16": np.float16}
+if bfloat16 is not None:
+    DTYPE.update({"normalbf16": bfloat16, "truncnormbf16": bfloat16})
+KINDS = list(DTYPE)
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
@@ -25,6 +33,8 @@ def fill(buf, kind, seed, stream, offset):
         return wi.fill_raw(buf, seed=seed, stream=stream, offset=offset)
     if kind.startswith("uniform"):
         return wi.fill_uniform(buf, -0.75, 1.25, seed=seed, stream=stream, offset=offset)
+    if kind.startswith("truncnorm"):
+        return wi.fill_truncated_normal(buf, 0.1, 0.02, 0.09, 0.2, seed=seed, stream=stream, offset=offset)
     return wi.fill_normal(buf, 0.1, 0.02, seed=seed, stream=stream, offset=offset)
 
 
@@ -60,7 +70,7 @@ def test_chunked_fills_equal_the_one_shot_fill(kind, n, offset, seed, stream, cu
 
 @SETTINGS
 @given(sizes=st.lists(st.integers(0, 200), min_size=1, max_size=12), seed=u64, stream=u64,
-       kind=st.sampled_from(["uniform32", "normal64", "raw"]))
+       kind=st.sampled_from(["uniform32", "normal64", "raw", "truncnorm32", "normal16"]))
 def test_generator_calls_take_consecutive_whole_blocks(sizes, seed, stream, kind):
     dtype = DTYPE[kind]
     k = 2 if dtype == np.float64 else 4
@@ -72,6 +82,8 @@ def test_generator_calls_take_consecutive_whole_blocks(sizes, seed, stream, kind
             got = g.fill_raw(buf)
         elif kind == "uniform32":
             got = g.fill_uniform(buf, -0.75, 1.25)
+        elif kind == "truncnorm32":
+            got = g.fill_truncated_normal(buf, 0.1, 0.02, 0.09, 0.2)
         else:
             got = g.fill_normal(buf, 0.1, 0.02)
         assert got.tobytes() == fill(np.empty(n, dtype), kind, seed, stream, block * k).tobytes()
@@ -85,5 +97,21 @@ def test_generator_calls_take_consecutive_whole_blocks(sizes, seed, stream, kind
 def test_uniform_values_stay_inside_their_bounds(n, low, width, seed, dtype):
     high = low + width
     x = wi.fill_uniform(np.empty(n, dtype), low, high, seed=seed)
+    assert np.isfinite(x).all()
+    assert x.min() >= dtype(low) and x.max() <= dtype(high)
+
+
+@SETTINGS
+@given(n=st.integers(1, 300), mean=st.floats(-1e3, 1e3), std=st.floats(1e-6, 1e3), a=st.floats(-12, 12),
+       span=st.floats(1e-3, 40), seed=u64, dtype=st.sampled_from([np.float32, np.float64]))
+def test_truncated_normal_values_stay_inside_their_bounds(n, mean, std, a, span, seed, dtype):
+    low, high = mean + a * std, mean + (a + span) * std
+    if not low < high:
+        return
+    try:
+        x = wi.fill_truncated_normal(np.empty(n, dtype), mean, std, low, high, seed=seed)
+    except ValueError as exc:  # only an interval too deep in a tail may be refused
+        assert "too far in the tail" in str(exc)
+        return
     assert np.isfinite(x).all()
     assert x.min() >= dtype(low) and x.max() <= dtype(high)
