@@ -4,6 +4,7 @@ released during a fill, and fills from inside other threading/OpenMP contexts.
 Overlap is checked by values: every fill's output is located in one long reference fill of
 the same (seed, stream), and the block ranges found must tile [0, total) exactly.
 """
+import math
 import random
 import sys
 import threading
@@ -41,15 +42,19 @@ def run_threads(target, n, timeout=120):
         raise errors[0]
 
 
-def fill_from(gen, kind, n):
-    """One fill from a generator: wi (the module, the global generator) or a wi.Generator."""
+def fill_from(gen, kind, n, via_memoryview=False):
+    """One fill from a generator: wi (the module, the global generator) or a wi.Generator.
+    A plain ndarray takes the compiled fast path; a memoryview of it the checked path."""
     dtype = dict((k, d) for k, d, _ in KINDS)[kind]
     buf = np.empty(n, dtype)
+    target = memoryview(buf) if via_memoryview else buf
     if kind == "uniform":
-        return gen.fill_uniform(buf, 0.0, 1.0)
-    if kind == "normal":
-        return gen.fill_normal(buf, 0.0, 1.0)
-    return gen.fill_raw(buf)
+        gen.fill_uniform(target, 0.0, 1.0)
+    elif kind == "normal":
+        gen.fill_normal(target, 0.0, 1.0)
+    else:
+        gen.fill_raw(target)
+    return buf
 
 
 def reference(kind, seed, stream, nblocks):
@@ -102,9 +107,9 @@ def test_sixteen_threads_on_the_global_generator_and_shared_generators(restore_g
             if which == "global":
                 if kind == "raw":  # fill_raw has no global form; take the same blocks as uniforms
                     kind = "uniform"
-                vals = fill_from(wi, kind, n)
+                vals = fill_from(wi, kind, n, via_memoryview=rng.random() < 0.5)
             else:
-                vals = fill_from(shared[which], kind, n)
+                vals = fill_from(shared[which], kind, n, via_memoryview=rng.random() < 0.3)
             with lock:
                 out[which].append((kind, vals.copy()))
 
@@ -222,3 +227,45 @@ def test_fills_inside_threadpoolctl_limits_and_nested_pools(restore_threads):
             for outs in pool.map(inner, range(2), timeout=120):
                 for got in outs:
                     np.testing.assert_array_equal(got, ref)
+
+
+@pytest.mark.skipif(_backend.core is None, reason="the fallback holds the GIL in NumPy")
+def test_a_buffer_cannot_be_resized_under_a_running_fill(restore_threads, restore_simd):
+    # The GIL is released during the fill, so another thread could try to reallocate the
+    # buffer; the fill must hold it (a buffer export) so that this fails instead of the
+    # fill writing into freed memory.
+    import array
+
+    wi.set_num_threads(1)
+    _backend.core.simd_select("scalar")
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-4)
+    try:
+        for attempt in range(5):
+            buf = array.array("d", [math.nan]) * (1 << 23)
+            done = threading.Event()
+
+            def work():
+                wi.fill_normal(buf, seed=1)
+                done.set()
+
+            t = threading.Thread(target=work, daemon=True)
+            t.start()
+            outcome = None
+            while not done.is_set():
+                if not math.isnan(buf[0]) and math.isnan(buf[-1]):  # mid-fill
+                    try:
+                        buf.append(0.0)
+                        outcome = "resized"
+                    except BufferError:
+                        outcome = "refused"
+                    break
+            t.join(60)
+            assert not t.is_alive()
+            if outcome is not None:
+                break
+        assert outcome == "refused", f"a buffer was resized under a running fill ({outcome})"
+    finally:
+        sys.setswitchinterval(old)
+    buf.append(0.0)  # after the fill the export is gone
+    assert len(buf) == (1 << 23) + 1
