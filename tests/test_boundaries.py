@@ -50,7 +50,8 @@ def check_guards(base, n, align, ctx):
     b = base.view(np.uint8)
     size = base.itemsize
     head, tail = b[: (GUARD + align) * size], b[(GUARD + align + n) * size :]
-    assert (head == POISON).all(), f"write before the buffer: {ctx}, first bad byte {np.flatnonzero(head != POISON)[-1] - head.size}"
+    bad = np.flatnonzero(head != POISON)
+    assert not bad.size, f"write before the buffer: {ctx}, last bad byte {bad[-1] - head.size}"
     assert (tail == POISON).all(), f"write after the buffer: {ctx}, first bad byte +{np.flatnonzero(tail != POISON)[0]}"
 
 

@@ -100,7 +100,8 @@ def test_buffer_protocol_and_torch_fills_do_not_copy(kind):
 
 def test_the_probe_sees_a_copy():
     # guards the method: a fill through a hidden copy must trip both limits
-    probe = PROBE.replace("wi.fill_normal(buf, 0.0, 0.02, seed=2); wi.fill_xavier", "buf[:] = buf.copy(); wi.fill_xavier")
+    fill = "wi.fill_normal(buf, 0.0, 0.02, seed=2); wi.fill_xavier"
+    probe = PROBE.replace(fill, "buf[:] = buf.copy(); wi.fill_xavier")
     assert probe != PROBE
     env = dict(os.environ)
     proc = subprocess.run([sys.executable, "-c", probe, str(64 << 20), "float32"], capture_output=True, text=True,
