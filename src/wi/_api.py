@@ -5,6 +5,7 @@ docs/stream.md. With seed=None the values come from the global generator, which 
 a fresh block range for every call.
 """
 import math
+import os
 import operator
 
 from . import _backend
@@ -16,6 +17,18 @@ SQRT2 = math.sqrt(2.0)
 _RAW_DTYPES = (C.U32,)
 
 _GLOBAL = BlockCounter(entropy_seed())
+_global_from_entropy = True  # until wi.seed / wi.set_state fix it
+
+
+def _reseed_forked_child():
+    """A forked child must not repeat its parent's numbers: reseed from the OS (as Python's
+    random does), unless the user chose the seed, which stays theirs to manage."""
+    if _global_from_entropy:
+        _GLOBAL.reseed(entropy_seed())
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reseed_forked_child)
 
 # The hot path: plain float32/float64 arrays filled from a counter in one compiled call
 # (it returns False for anything else, which then takes the checked path below).
@@ -65,10 +78,12 @@ def _fill(buf, dist, params, seed, stream, offset, counter=None, scale=None):
 
 # ---- the distributions and their scales ----
 
-def _uniform_args(low, high):
-    low, high = V.real(low, "low"), V.real(high, "high")
+def _uniform_args(low, high, names=("low", "high")):
+    """Checked bounds; names are the caller's (torch's uniform_ calls them a and b)."""
+    lo_name, hi_name = names
+    low, high = V.real(low, lo_name), V.real(high, hi_name)
     if low > high:
-        raise ValueError(f"low must be <= high (got low={low}, high={high})")
+        raise ValueError(f"{lo_name} must be <= {hi_name} (got {lo_name}={low}, {hi_name}={high})")
     return low, high
 
 
@@ -76,11 +91,13 @@ def _normal_args(mean, std):
     return V.real(mean, "mean"), V.positive(std, "std")
 
 
-def _truncated_args(mean, std, low, high):
+def _truncated_args(mean, std, low, high, names=("low", "high")):
+    """Checked parameters; names are the caller's for the cut-offs (torch: a and b)."""
     mean, std = _normal_args(mean, std)
-    low, high = V.real(low, "low"), V.real(high, "high")
+    lo_name, hi_name = names
+    low, high = V.real(low, lo_name), V.real(high, hi_name)
     if not low < high:
-        raise ValueError(f"low must be < high (got low={low}, high={high})")
+        raise ValueError(f"{lo_name} must be < {hi_name} (got {lo_name}={low}, {hi_name}={high})")
     return mean, std, low, high
 
 
@@ -280,8 +297,15 @@ def philox4x32(counter, key, rounds=10):
 # ---- the global generator ----
 
 def seed(seed):
-    """Seed the global generator (used by fills with seed=None) and rewind it to block 0."""
+    """Seed the global generator (used by fills with seed=None) and rewind it to block 0.
+
+    A seeded global generator is inherited unchanged by forked children (they would repeat
+    the parent's values: give each worker its own ``wi.Generator(seed, stream=worker)``);
+    an unseeded one is reseeded from the OS in the child.
+    """
+    global _global_from_entropy
     _GLOBAL.reseed(seed)
+    _global_from_entropy = False
 
 
 def get_state():
@@ -291,7 +315,9 @@ def get_state():
 
 def set_state(state):
     """Restore the global generator from get_state()."""
+    global _global_from_entropy
     _GLOBAL.set_state(state)
+    _global_from_entropy = False
 
 
 class Generator:

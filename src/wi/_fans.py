@@ -95,6 +95,11 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
             )
         else:
             slope = float(param)
+        if abs(slope) > 1e150:  # slope**2 would overflow
+            raise ValueError(
+                "param (the negative slope of leaky_relu) is too large "
+                f"(got {param!r}; |slope| must be <= 1e150)"
+            )
         return math.sqrt(2.0 / (1 + slope**2))
     raise ValueError(
         f"nonlinearity must be one of {_quoted(NONLINEARITIES)} (got {nonlinearity!r})"

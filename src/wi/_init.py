@@ -119,9 +119,15 @@ def _plan_variance_scaling(shape, scale, mode, distribution, layout, in_axis, ou
     return "fill_uniform", (-limit, limit), {}
 
 
-def _run(plan, buf, seed, stream, offset):
+def _run(plan, buf, seed, stream, offset, scale_name=None):
+    """Do the planned fill; an overflow caused by scale_name's value is reported under that name."""
     name, args, kwargs = plan
-    return getattr(_api, name)(buf, *args, seed=seed, stream=stream, offset=offset, **kwargs)
+    try:
+        return getattr(_api, name)(buf, *args, seed=seed, stream=stream, offset=offset, **kwargs)
+    except ValueError as exc:
+        if scale_name is None or not ("overflow" in str(exc) or "must be finite in" in str(exc)):
+            raise
+        raise ValueError(f"{scale_name} is too large for this buffer: {exc}") from None
 
 
 # --- public ---------------------------------------------------------------------
@@ -260,7 +266,7 @@ def variance_scaling_(
     plan = _plan_variance_scaling(
         shape_of(buf), scale, mode, distribution, layout, in_axis, out_axis, batch_axis
     )
-    return _run(plan, buf, seed, stream, offset)
+    return _run(plan, buf, seed, stream, offset, scale_name="scale")
 
 
 def lecun_uniform_(
@@ -321,6 +327,7 @@ def trunc_normal_(buf, mean=0.0, std=1.0, a=-2.0, b=2.0, *, seed=None, stream=0,
     Example:
         >>> wi.trunc_normal_(np.empty((768, 768), np.float32), std=0.02, seed=0)
     """
+    _api._truncated_args(mean, std, a, b, names=("a", "b"))  # errors name torch's a and b
     return _api.fill_truncated_normal(buf, mean, std, a, b, seed=seed, stream=stream, offset=offset)
 
 

@@ -148,6 +148,7 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None):
         >>> w = torch.empty(3, 5)
         >>> wi.torch.uniform_(w, -0.1, 0.1)
     """
+    _api._uniform_args(a, b, names=("a", "b"))  # errors name torch's a and b
     return _apply(tensor, lambda shape: ("fill_uniform", (a, b), {}), generator)
 
 
@@ -174,6 +175,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
         >>> w = torch.empty(768, 768)
         >>> wi.torch.trunc_normal_(w, std=0.02, a=-0.04, b=0.04)
     """
+    _api._truncated_args(mean, std, a, b, names=("a", "b"))  # errors name torch's a and b
     return _apply(
         tensor, lambda shape: ("fill_truncated_normal", (mean, std, a, b), {}), generator
     )
