@@ -151,14 +151,19 @@ def fan(x, name):
     return v
 
 
-def uint64(x, name):
-    """An integer in [0, 2**64)."""
+def integer(x, name):
+    """An int (or NumPy integer), never a bool or a float."""
     if isinstance(x, bool):
         raise TypeError(f"{name} must be an int (got bool)")
     try:
-        v = operator.index(x)
+        return operator.index(x)
     except TypeError:
         raise TypeError(f"{name} must be an int (got {_describe(x)})") from None
+
+
+def uint64(x, name):
+    """An integer in [0, 2**64)."""
+    v = integer(x, name)
     if not 0 <= v < 2**64:
         raise ValueError(f"{name} must be in [0, 2**64) (got {v})")
     return v
@@ -183,12 +188,7 @@ def uint32_words(words, count, name):
 
 def offset(x, n, dtype, name="offset"):
     """An element offset such that offset + n stays inside the stream."""
-    if isinstance(x, bool):
-        raise TypeError(f"{name} must be an int (got bool)")
-    try:
-        v = operator.index(x)
-    except TypeError:
-        raise TypeError(f"{name} must be an int (got {_describe(x)})") from None
+    v = integer(x, name)
     if v < 0:
         raise ValueError(f"{name} must be >= 0 (got {v})")
     end = C.STREAM_BLOCKS * C.PER_BLOCK[dtype]
