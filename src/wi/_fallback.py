@@ -180,7 +180,8 @@ def _transform(x, dtype, dist, params):
         v = f(lo) + f(width) * np.stack([zc, zs], axis=-1)
     else:
         z = _quantile(f(p0) + f(pw) * u, f, neg2log, sign_bit, C.TINY[dtype])
-        v = f(lo) + f(width) * z
+        with np.errstate(over="ignore"):  # an infinite product is clamped next, as in the kernel
+            v = f(lo) + f(width) * z
         v = np.where(v > f(hi), f(hi), v)
         v = np.where(v < f(clamp_lo), f(clamp_lo), v)
     v = v.reshape(-1)
