@@ -130,40 +130,45 @@ def test_the_overlap_check_can_fail():
         locate_and_check([("uniform", a), ("uniform", b)], 1, 0, 3)
 
 
-@pytest.mark.skipif(_backend.core is None, reason="the fallback holds the GIL in NumPy")
-def test_the_gil_is_released_during_a_fill(restore_threads, restore_simd):
-    # A single-threaded scalar fill writes its buffer front to back. If the main thread ever
-    # sees the first element written while the last is still NaN, it ran Python code in the
-    # middle of the C call, which it can only do if the fill released the GIL.
+@pytest.fixture
+def slow_single_thread_fill(restore_threads, restore_simd):
+    """One thread, the scalar kernel and a short switch interval: a long fill that another
+    Python thread gets many chances to interrupt, if the fill lets it."""
     wi.set_num_threads(1)
     _backend.core.simd_select("scalar")
     old = sys.getswitchinterval()
     sys.setswitchinterval(1e-4)
-    try:
-        for attempt in range(5):
-            buf = np.full(1 << 23, np.nan)
-            done = threading.Event()
+    yield
+    sys.setswitchinterval(old)
 
-            def work():
-                wi.fill_normal(buf, seed=1)
-                done.set()
 
-            t = threading.Thread(target=work, daemon=True)
-            t.start()
-            seen_middle = False
-            polls = 0
-            while not done.is_set():
-                polls += 1
-                if not np.isnan(buf[0]) and np.isnan(buf[-1]):
-                    seen_middle = True
-                    break
-            t.join(60)
-            assert not t.is_alive()
-            if seen_middle:
+@pytest.mark.skipif(_backend.core is None, reason="the fallback holds the GIL in NumPy")
+def test_the_gil_is_released_during_a_fill(slow_single_thread_fill):
+    # A single-threaded scalar fill writes its buffer front to back. If the main thread ever
+    # sees the first element written while the last is still NaN, it ran Python code in the
+    # middle of the C call, which it can only do if the fill released the GIL.
+    for attempt in range(5):
+        buf = np.full(1 << 23, np.nan)
+        done = threading.Event()
+
+        def work():
+            wi.fill_normal(buf, seed=1)
+            done.set()
+
+        t = threading.Thread(target=work, daemon=True)
+        t.start()
+        seen_middle = False
+        polls = 0
+        while not done.is_set():
+            polls += 1
+            if not np.isnan(buf[0]) and np.isnan(buf[-1]):
+                seen_middle = True
                 break
-        assert seen_middle, "the main thread never ran while a fill was in progress"
-    finally:
-        sys.setswitchinterval(old)
+        t.join(60)
+        assert not t.is_alive()
+        if seen_middle:
+            break
+    assert seen_middle, "the main thread never ran while a fill was in progress"
     assert np.isfinite(buf).all()
 
 
@@ -230,42 +235,35 @@ def test_fills_inside_threadpoolctl_limits_and_nested_pools(restore_threads):
 
 
 @pytest.mark.skipif(_backend.core is None, reason="the fallback holds the GIL in NumPy")
-def test_a_buffer_cannot_be_resized_under_a_running_fill(restore_threads, restore_simd):
+def test_a_buffer_cannot_be_resized_under_a_running_fill(slow_single_thread_fill):
     # The GIL is released during the fill, so another thread could try to reallocate the
     # buffer; the fill must hold it (a buffer export) so that this fails instead of the
     # fill writing into freed memory.
     import array
 
-    wi.set_num_threads(1)
-    _backend.core.simd_select("scalar")
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-4)
-    try:
-        for attempt in range(5):
-            buf = array.array("d", [math.nan]) * (1 << 23)
-            done = threading.Event()
+    for attempt in range(5):
+        buf = array.array("d", [math.nan]) * (1 << 23)
+        done = threading.Event()
 
-            def work():
-                wi.fill_normal(buf, seed=1)
-                done.set()
+        def work():
+            wi.fill_normal(buf, seed=1)
+            done.set()
 
-            t = threading.Thread(target=work, daemon=True)
-            t.start()
-            outcome = None
-            while not done.is_set():
-                if not math.isnan(buf[0]) and math.isnan(buf[-1]):  # mid-fill
-                    try:
-                        buf.append(0.0)
-                        outcome = "resized"
-                    except BufferError:
-                        outcome = "refused"
-                    break
-            t.join(60)
-            assert not t.is_alive()
-            if outcome is not None:
+        t = threading.Thread(target=work, daemon=True)
+        t.start()
+        outcome = None
+        while not done.is_set():
+            if not math.isnan(buf[0]) and math.isnan(buf[-1]):  # mid-fill
+                try:
+                    buf.append(0.0)
+                    outcome = "resized"
+                except BufferError:
+                    outcome = "refused"
                 break
-        assert outcome == "refused", f"a buffer was resized under a running fill ({outcome})"
-    finally:
-        sys.setswitchinterval(old)
+        t.join(60)
+        assert not t.is_alive()
+        if outcome is not None:
+            break
+    assert outcome == "refused", f"a buffer was resized under a running fill ({outcome})"
     buf.append(0.0)  # after the fill the export is gone
     assert len(buf) == (1 << 23) + 1
