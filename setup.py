@@ -80,6 +80,6 @@ ext = Extension(
 )
 
 setup(
-    ext_modules=cythonize([ext], language_level=3, compiler_directives={"boundscheck": False, "wraparound": False}),
+    ext_modules=cythonize([ext], language_level=3, include_path=[CSRC], compiler_directives={"boundscheck": False, "wraparound": False}),
     cmdclass={"build_ext": BuildExt},
 )

@@ -57,10 +57,10 @@ def test_bad_wi_backend_is_an_import_error():
 
 @pytest.mark.skipif(wi.backend != "native", reason="WI_SIMD selects kernels of the compiled core")
 def test_wi_simd_forces_a_path_and_rejects_unknown_ones():
-    out = run("import wi; print(wi._backend.simd_active())", WI_SIMD="scalar")
-    assert out.stdout.strip() == "scalar"
+    out = run("import wi; print(wi._backend.simd_active())", WI_SIMD="portable")
+    assert out.stdout.strip() == "portable"
     out = run("import wi", WI_SIMD="sse9")
-    assert out.returncode != 0 and "SIMD path must be one of scalar, avx2, avx512 (got 'sse9')" in out.stderr
+    assert out.returncode != 0 and "SIMD path must be one of portable, avx2, avx512 (got 'sse9')" in out.stderr
     missing = [p for p in ("avx2", "avx512") if p not in wi._backend.simd_supported()]
     for path in missing:
         out = run("import wi", WI_SIMD=path)

@@ -132,10 +132,10 @@ def test_the_overlap_check_can_fail():
 
 @pytest.fixture
 def slow_single_thread_fill(restore_threads, restore_simd):
-    """One thread, the scalar kernel and a short switch interval: a long fill that another
+    """One thread, the portable kernel and a short switch interval: a long fill that another
     Python thread gets many chances to interrupt, if the fill lets it."""
     wi.set_num_threads(1)
-    _backend.core.simd_select("scalar")
+    _backend.core.simd_select("portable")
     old = sys.getswitchinterval()
     sys.setswitchinterval(1e-4)
     yield
@@ -144,7 +144,7 @@ def slow_single_thread_fill(restore_threads, restore_simd):
 
 @pytest.mark.skipif(_backend.core is None, reason="the fallback holds the GIL in NumPy")
 def test_the_gil_is_released_during_a_fill(slow_single_thread_fill):
-    # A single-threaded scalar fill writes its buffer front to back. If the main thread ever
+    # A single-threaded portable fill writes its buffer front to back. If the main thread ever
     # sees the first element written while the last is still NaN, it ran Python code in the
     # middle of the C call, which it can only do if the fill released the GIL.
     for attempt in range(5):

@@ -53,7 +53,7 @@ def test_chunked_fills_equal_the_one_shot_fill(kind, n, offset, seed, stream, cu
     offset %= (2 if dtype == np.float64 else 4) * 2**64 - n + 1  # keep offset + n inside the stream
     wi.set_num_threads(1)
     if _backend.core is not None:
-        _backend.core.simd_select("scalar")
+        _backend.core.simd_select("portable")
     whole = fill(np.empty(n, dtype), kind, seed, stream, offset)
     # the same elements in chunks, with another thread count and SIMD path, in a shuffled order
     wi.set_num_threads(threads)

@@ -1,7 +1,7 @@
 """Picks the implementation: the compiled core (wi._core) or the NumPy fallback.
 
 WI_BACKEND=numpy forces the fallback; WI_BACKEND=native makes a missing extension an
-error instead of a warning. WI_SIMD=scalar|avx2|avx512 forces a kernel of the core.
+error instead of a warning. WI_SIMD=portable|avx2|avx512 forces a kernel of the core.
 """
 import os
 import warnings

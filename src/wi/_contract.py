@@ -1,20 +1,35 @@
-"""Constants of the stream contract shared by the Python layer (docs/stream.md).
+"""The stream contract's constants: the single source for Python, C and Cython.
 
-The integer codes match the C enums in csrc/wi_core.h.
+``scripts/gen_contract.py`` writes ``csrc/wi_contract.h`` (C enums and tables) and
+``csrc/wi_contract.pxd`` (their Cython declarations) from this module, and
+``tests/test_generated.py`` checks both are current. docs/stream.md explains the rules.
 """
 import numpy as np
 
-# wi_dist
-RAW, UNIFORM, NORMAL, TRUNCNORM = 0, 1, 2, 3
-# wi_dtype
-U32, F32, F64, F16, BF16 = 0, 1, 2, 3, 4
+# Distributions the kernels compute (wi_dist): name -> code.
+DISTS = {"raw": 0, "uniform": 1, "normal": 2, "truncnorm": 3}
+RAW, UNIFORM, NORMAL, TRUNCNORM = (DISTS[k] for k in ("raw", "uniform", "normal", "truncnorm"))
 
-DTYPE_NAMES = {U32: "uint32", F32: "float32", F64: "float64", F16: "float16", BF16: "bfloat16"}
-ITEMSIZE = {U32: 4, F32: 4, F64: 8, F16: 2, BF16: 2}
-# Elements per Philox block: float64 uses two words per element, the others one.
-PER_BLOCK = {U32: 4, F32: 4, F64: 2, F16: 4, BF16: 4}
+# Output element types (wi_dtype): name -> (code, bytes per element, elements per Philox block).
+# float64 takes two Philox words per element, the others one; float16 and bfloat16 hold the
+# float32 value rounded to nearest-even.
+DTYPE_TABLE = {
+    "uint32": (0, 4, 4),
+    "float32": (1, 4, 4),
+    "float64": (2, 8, 2),
+    "float16": (3, 2, 4),
+    "bfloat16": (4, 2, 4),
+}
+U32, F32, F64, F16, BF16 = (DTYPE_TABLE[k][0] for k in ("uint32", "float32", "float64", "float16", "bfloat16"))
+DTYPE_NAMES = {code: name for name, (code, _, _) in DTYPE_TABLE.items()}
+ITEMSIZE = {code: size for code, size, _ in DTYPE_TABLE.values()}
+PER_BLOCK = {code: per for code, _, per in DTYPE_TABLE.values()}
 FLOATS = (F32, F64, F16, BF16)
 HALVES = (F16, BF16)
+
+# Kernels (wi_simd), worst to best: the portable one (generic vectors, SSE2 on x86-64) runs
+# everywhere; the others only where the CPU and OS support them.
+SIMD_PATHS = ("portable", "avx2", "avx512")
 
 # Values are computed in float64 for float64 output and in float32 otherwise (half
 # formats hold the float32 value rounded to nearest-even).

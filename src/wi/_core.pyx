@@ -15,13 +15,10 @@ cdef extern from "philox.h":
     void wi_philox4x32(uint32_t ctr[4], const uint32_t key[2], unsigned rounds)
 
 
+from wi_contract cimport *
+
+
 cdef extern from "wi_core.h":
-    ctypedef enum wi_dist:
-        pass
-    ctypedef enum wi_dtype:
-        pass
-    ctypedef enum wi_simd:
-        WI_SIMD_COUNT
     ctypedef struct wi_fill_spec:
         void *out
         uint64_t n
@@ -45,6 +42,15 @@ cdef extern from "wi_core.h":
     uint64_t wi_stream_min_bytes()
     void wi_transform_words(const wi_fill_spec *spec, const uint32_t *words) nogil
     unsigned wi_batch_blocks()
+
+
+cdef extern from *:
+    """
+    static const unsigned wi_itemsize_table[WI_DTYPE_COUNT] = WI_ITEMSIZE_TABLE;
+    static const unsigned wi_per_block_table[WI_DTYPE_COUNT] = WI_PER_BLOCK_TABLE;
+    """
+    const unsigned ITEMSIZE "wi_itemsize_table"[]
+    const unsigned PER_BLOCK "wi_per_block_table"[]
 
 
 # Fills at least this long release the GIL; shorter ones finish before a switch would pay.
@@ -95,9 +101,9 @@ cdef inline int plain_array(object buf, void **data, uint64_t *n, int *dtype):
         return 0
     cdef int t = cnp.PyArray_TYPE(arr)
     if t == cnp.NPY_FLOAT32:
-        dtype[0] = 1
+        dtype[0] = WI_F32
     elif t == cnp.NPY_FLOAT64:
-        dtype[0] = 2
+        dtype[0] = WI_F64
     else:
         return 0
     data[0] = cnp.PyArray_DATA(arr)
@@ -109,16 +115,16 @@ cdef inline int fast_params(int dist, int dtype, double a, double b, wi_fill_spe
     """The kernel parameters of a uniform (a=low, b=high) or normal (a=mean, b=std) fill,
     as _validate.transform computes them; 0 if the values could overflow (the checked
     path then raises the error)."""
-    cdef double big = FLT_MAX if dtype == 1 else DBL_MAX
-    if dist == 1:
+    cdef double big = FLT_MAX if dtype == WI_F32 else DBL_MAX
+    if dist == WI_DIST_UNIFORM:
         if not (fabs(a) <= big and fabs(b) <= big and b - a <= big):
             return 0
         spec.lo, spec.width, spec.hi = a, b - a, b
     else:
-        if fabs(a) + (6.0 if dtype == 1 else 9.0) * b > big:
+        if fabs(a) + (6.0 if dtype == WI_F32 else 9.0) * b > big:
             return 0
         spec.lo, spec.width, spec.hi = a, b, 0.0
-    if dtype == 1:  # round to the computing precision
+    if dtype == WI_F32:  # round to the computing precision
         spec.lo, spec.width, spec.hi = <float>spec.lo, <float>spec.width, <float>spec.hi
     spec.clamp_lo = spec.p0 = spec.pw = 0.0
     spec.dist = <wi_dist>dist
@@ -147,7 +153,7 @@ def fast_fill(object buf, int dist, double a, double b, Counter counter):
         return False
     if spec.n == 0:
         return True
-    cdef uint64_t per_block = 4 if dtype == 1 else 2
+    cdef uint64_t per_block = PER_BLOCK[dtype]
     counter.take((spec.n + per_block - 1) // per_block, &seed, &spec.stream, &block)
     spec.first_block = block
     spec.first_lane = 0
@@ -164,7 +170,7 @@ def fast_fill_at(object buf, int dist, double a, double b, object seed, object s
         return False
     if not (0 <= seed < 2**64 and 0 <= stream < 2**64 and 0 <= offset < 2**64):
         return False
-    cdef uint64_t per_block = 4 if dtype == 1 else 2
+    cdef uint64_t per_block = PER_BLOCK[dtype]
     cdef uint64_t off = offset
     # the stream holds per_block * 2**64 elements; offset < 2**64 leaves room unless n is huge
     if spec.n > 0 and (off // per_block) + (off % per_block + spec.n - 1) // per_block < off // per_block:
@@ -231,8 +237,8 @@ def transform_words(const uint32_t[::1] words, object out, int dtype, int dist, 
     instead of generated ones, writing len(out) elements; words is padded to whole batches."""
     cdef Py_buffer view
     cdef wi_fill_spec spec
-    cdef uint64_t per_block = 2 if dtype == 2 else 4
-    cdef uint64_t itemsize = 8 if dtype == 2 else (2 if dtype >= 3 else 4)
+    cdef uint64_t per_block = PER_BLOCK[dtype]
+    cdef uint64_t itemsize = ITEMSIZE[dtype]
     cdef uint64_t batch_words = 4 * wi_batch_blocks()
     PyObject_GetBuffer(out, &view, PyBUF_SIMPLE | PyBUF_WRITABLE)
     try:

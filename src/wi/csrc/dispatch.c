@@ -22,7 +22,7 @@
 /* Chunks of a parallel fill start at multiples of this (a multiple of every batch size). */
 #define WI_SPLIT_ALIGN 4096u
 
-static const char *const simd_names[WI_SIMD_COUNT] = {"scalar", "avx2", "avx512"};
+static const char *const simd_names[WI_SIMD_COUNT] = WI_SIMD_NAMES;
 typedef struct {
     wi_kernel_fn fill;
     wi_words_fn words;
@@ -40,7 +40,7 @@ static const kernel_entry kernels[WI_SIMD_COUNT] = {
 
 static int supported[WI_SIMD_COUNT];
 static int detected;
-static wi_simd active = WI_SIMD_SCALAR;
+static wi_simd active = WI_SIMD_PORTABLE;
 static int thread_override;      /* 0: use OpenMP's default */
 static volatile int in_fork_child; /* libgomp's pool does not survive fork */
 static uint64_t stream_min_bytes;  /* the last-level cache size */
@@ -95,7 +95,7 @@ static void detect(void)
 {
     if (detected) return;
     stream_min_bytes = llc_bytes();
-    supported[WI_SIMD_SCALAR] = 1;
+    supported[WI_SIMD_PORTABLE] = 1;
 #ifdef WI_HAVE_X86_KERNELS
     detect_x86();
 #endif
@@ -118,7 +118,7 @@ wi_simd wi_simd_best(void)
 {
     for (int s = WI_SIMD_COUNT - 1; s > 0; s--)
         if (kernels[s].fill && supported[s]) return (wi_simd)s;
-    return WI_SIMD_SCALAR;
+    return WI_SIMD_PORTABLE;
 }
 
 wi_simd wi_simd_active(void)
@@ -170,7 +170,8 @@ void wi_fill(const wi_fill_spec *spec_in, int nthreads)
     wi_fill_spec local = *spec_in;
     const wi_fill_spec *spec = &local;
     uint64_t n = spec->n;
-    unsigned esize = spec->dtype == WI_F64 ? 8 : (spec->dtype == WI_F16 || spec->dtype == WI_BF16) ? 2 : 4;
+    static const unsigned itemsize[WI_DTYPE_COUNT] = WI_ITEMSIZE_TABLE;
+    unsigned esize = itemsize[spec->dtype];
     local.streaming = n * esize >= stream_min_bytes;
     if (nthreads <= 0) nthreads = wi_get_num_threads();
     if (in_fork_child) nthreads = 1;

@@ -5,12 +5,8 @@
 
 #include <stdint.h>
 
-typedef enum { WI_DIST_RAW = 0, WI_DIST_UNIFORM = 1, WI_DIST_NORMAL = 2, WI_DIST_TRUNCNORM = 3 } wi_dist;
-
-/* Output element types. float64 takes two Philox words per element (2 per block), the
- * others one (4 per block). float16 and bfloat16 hold the float32 value rounded to
- * nearest-even. */
-typedef enum { WI_U32 = 0, WI_F32 = 1, WI_F64 = 2, WI_F16 = 3, WI_BF16 = 4 } wi_dtype;
+/* wi_dist, wi_dtype, wi_simd and the per-dtype tables: generated from src/wi/_contract.py. */
+#include "wi_contract.h"
 
 typedef struct {
     void *out;            /* first element to write */
@@ -51,7 +47,6 @@ WI_DECLARE_KERNEL(avx512)
 #endif
 
 /* dispatch.c */
-typedef enum { WI_SIMD_SCALAR = 0, WI_SIMD_AVX2 = 1, WI_SIMD_AVX512 = 2, WI_SIMD_COUNT = 3 } wi_simd;
 
 const char *wi_simd_name(wi_simd s);
 int wi_simd_supported(wi_simd s);      /* CPU and OS support it (checked once) */
