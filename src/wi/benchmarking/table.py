@@ -1,16 +1,28 @@
-"""The report `python -m wi bench` prints: a Markdown table, one row per case, printed as
-each case finishes (so a long run shows progress), then the hot-path comparison.
+"""The report `python -m wi bench` prints: a Markdown table, one row per case, printed as each
+case finishes (so a long run shows progress).
 
 Markdown so a run can be pasted straight into docs/benchmarks.md.
 """
 
-COLUMNS = ("init", "dtype", "size", "threads", "wi time", "Gsamples/s", "GB/s", "x memset", "vs numpy", "vs torch")
-WIDTHS = (14, 7, 6, 7, 9, 10, 6, 8, 8, 8)
-LEGEND = [
-    "wi time: median seconds per fill; Gsamples/s and GB/s: wi's throughput (GB = 1e9 bytes written)",
-    "x memset: wi's time / buf.fill(1.0)'s time on the same buffer in the same run (1.00 = memory speed)",
-    "vs numpy, vs torch: their time / wi's time (above 1: wi is faster); NumPy is single-threaded",
-]
+COLUMNS = ("init", "dtype", "size", "threads", "wi time", "Gsamples/s", "GB/s", "x memset", "x memset-N",
+           "memset N/1", "fresh time", "fresh x memset", "fresh x memset-N", "vs numpy", "vs torch")
+WIDTHS = (14, 7, 6, 7, 9, 10, 6, 8, 10, 10, 10, 14, 16, 8, 8)
+
+
+def legend(n_thread_method):
+    """The lines explaining the columns; n_thread_method names what the N-thread ceiling ran on."""
+    return [
+        "wi time: median seconds per fill of a touched buffer; Gsamples/s and GB/s: wi's throughput "
+        "(GB = 1e9 bytes written)",
+        "x memset: wi's time / buf.fill(1.0)'s (one thread) on the same buffer in the same run",
+        "x memset-N: wi's time / a constant fill of the same buffer on N threads (N = the threads column), "
+        "same run; N-thread constant fill: " + n_thread_method,
+        "memset N/1: the 1-thread constant fill's time / the N-thread one's (above 1: N threads write faster)",
+        "fresh time: np.empty + wi's fill, timed together (first-touch page faults included); "
+        "fresh x memset(-N): that time / np.empty + a 1-thread (N-thread) constant fill's",
+        "vs numpy, vs torch: their time / wi's time (above 1: wi is faster); NumPy is single-threaded, "
+        "torch runs on N threads",
+    ]
 
 
 def format_size(n):
@@ -56,24 +68,13 @@ class Table:
             "wi time": format_time(r.times["wi"]),
             "Gsamples/s": f"{r.samples_per_s() / 1e9:.3f}",
             "GB/s": f"{r.bytes_per_s() / 1e9:.2f}",
-            "x memset": _ratio(r.memset_ratio()),
+            "x memset": _ratio(r.ratio("wi", "memset")),
+            "x memset-N": _ratio(r.ratio("wi", "memset_n")),
+            "memset N/1": _ratio(r.ratio("memset", "memset_n")),
+            "fresh time": format_time(r.times["fresh_wi"]),
+            "fresh x memset": _ratio(r.ratio("fresh_wi", "fresh_memset")),
+            "fresh x memset-N": _ratio(r.ratio("fresh_wi", "fresh_memset_n")),
             "vs numpy": _ratio(r.speedup_over("numpy")) if "numpy" in r.times else "-",
             "vs torch": _ratio(r.speedup_over("torch")) if "torch" in r.times else "-",
         }
         self.write(self._line([cells[c] for c, _ in self.columns]))
-
-
-def hot_path_lines(times):
-    """The 256-element He-normal call, wi against torch, in microseconds per call."""
-    lines = [
-        "",
-        "hot path: one 16x16 float32 layer (256 elements), He normal, median per call",
-        "",
-        "| call | per call |",
-        "|---|---:|",
-        f"| wi.fill_he_normal(buf, 16) | {times['wi'] * 1e6:.2f} us |",
-    ]
-    if "torch" in times:
-        lines.append(f"| torch.nn.init.kaiming_normal_(16x16) | {times['torch'] * 1e6:.2f} us |")
-        lines += ["", f"wi is {times['torch'] / times['wi']:.2f}x as fast as torch per call"]
-    return lines
