@@ -41,7 +41,8 @@ def format_time(seconds):
 
 
 def _ratio(x):
-    return f"{x:.2f}"
+    """Two decimals; two significant digits below 0.1 (a stalled ceiling must not print 0.00)."""
+    return f"{x:.2f}" if x >= 0.1 else f"{x:.2g}"
 
 
 class Table:
