@@ -37,7 +37,7 @@ if core is not None and os.environ.get("WI_SIMD"):
 def fill(target, dist, seed, stream, block, lane, params):
     """Fill a validated Target with elements of (seed, stream) from (block, lane).
 
-    params = (lo, width, hi, clamp_lo, p0, pw), as _validate.transform returns them."""
+    params is the distribution's _dists.KernelParams for target.dtype."""
     if core is not None:
         core.fill(target.array, target.dtype, dist, target.n, target.array.itemsize, seed, stream, block, lane, *params)
     else:
@@ -70,3 +70,9 @@ def set_num_threads(n):
 
 def get_num_threads():
     return core.get_num_threads() if core is not None else 1
+
+
+def register_torch(types, dtypes, increment_version, is_grad_enabled):
+    """Let the compiled fast path write small torch tensors of exactly `types` directly."""
+    if core is not None:
+        core.register_torch(types, dtypes, increment_version, is_grad_enabled)

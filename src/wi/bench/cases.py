@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from .._api import he_normal_std, he_uniform_bound, xavier_normal_std, xavier_uniform_bound
+from .._dists import he_normal, he_uniform, xavier_normal, xavier_uniform
 
 INITS = ("he_uniform", "he_normal", "xavier_uniform", "xavier_normal")
 CONTENDERS = ("wi", "numpy", "torch", "memset")
@@ -41,10 +41,10 @@ def scale(init, buf):
     """The uniform bound or normal std the init uses for this weight's fans."""
     fan_out, fan_in = buf.shape
     return {
-        "he_uniform": lambda: he_uniform_bound(fan_in),
-        "he_normal": lambda: he_normal_std(fan_in),
-        "xavier_uniform": lambda: xavier_uniform_bound(fan_in, fan_out),
-        "xavier_normal": lambda: xavier_normal_std(fan_in, fan_out),
+        "he_uniform": lambda: he_uniform(fan_in).high,
+        "he_normal": lambda: he_normal(fan_in).std,
+        "xavier_uniform": lambda: xavier_uniform(fan_in, fan_out).high,
+        "xavier_normal": lambda: xavier_normal(fan_in, fan_out).std,
     }[init]()
 
 
