@@ -44,6 +44,16 @@ def fill(target, dist, seed, stream, block, lane, params):
         _fallback.fill(target.array, target.dtype, dist, seed, stream, block, lane, params)
 
 
+def fill_fast(buf, dist, counter, seed, stream, offset):
+    """The compiled fast path (_core.fill_fast): True if it filled buf; False, nothing
+    touched, for anything it does not take (and always without the core)."""
+    return False
+
+
+if core is not None:
+    fill_fast = core.fill_fast  # noqa: F811  (the compiled one replaces the stub)
+
+
 def philox4x32(counter, key, rounds):
     if core is not None:
         return core.philox4x32(*counter, *key, rounds)

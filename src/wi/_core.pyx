@@ -91,6 +91,12 @@ cdef class Counter:
         self.take(nblocks, &seed, &stream, &start)
         return seed, stream, start
 
+    def fill(self, buf, dist, *, seed=None, stream=0, offset=0):
+        """wi.Generator.fill: the compiled fast path, else the subclass's fill_checked."""
+        if fill_fast(buf, dist, self, seed, stream, offset):
+            return buf
+        return self.fill_checked(buf, dist, seed, stream, offset)
+
 
 cdef inline int plain_array(object buf, void **data, uint64_t *n, int *dtype):
     """1 if buf is a writable, C-contiguous, native-order float32/float64 ndarray."""
@@ -196,7 +202,7 @@ def kernel_params_of(object dist, int dtype):
 
 
 # torch, once wi.torch has registered it: the exact tensor types, dtype -> code, and the
-# version-counter bump every in-place write must make (see register_torch).
+# version-counter bump every in-place write must make, called with a tuple of tensors.
 cdef object TORCH_TYPES = ()
 cdef dict TORCH_DTYPES = {}
 cdef object TORCH_BUMP = None
@@ -271,7 +277,7 @@ def fill_fast(object buf, object dist, Counter counter, object seed, object stre
         spec.first_block, spec.first_lane = off // per_block, off % per_block
     run_fill(&spec, seed64)
     if tensor:
-        TORCH_BUMP(buf)  # as an in-place torch op would: stale saved tensors are then caught
+        TORCH_BUMP((buf,))  # as an in-place torch op would: stale saved tensors are then caught
     return True
 
 

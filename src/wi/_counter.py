@@ -4,7 +4,8 @@ Every fill that draws from a counter reserves whole blocks atomically, so fills 
 threads never overlap; a value still depends only on (seed, stream, block, lane). With the
 compiled core the storage is _core.Counter (reserved under the GIL, read by the fast path
 without a Python call); the NumPy fallback uses LockedCounter. wi.Generator derives from
-whichever is in use.
+whichever is in use, and takes from it `fill`, the one fill entry point: the compiled one tries
+the fast path (_core.fill_fast) before Generator.fill_checked.
 """
 import os
 import threading
@@ -39,6 +40,10 @@ class LockedCounter:
                 )
             self._state = (seed, stream, start + nblocks)
             return seed, stream, start
+
+    def fill(self, buf, dist, *, seed=None, stream=0, offset=0):
+        """wi.Generator.fill: without the compiled core every fill takes the checked path."""
+        return self.fill_checked(buf, dist, seed, stream, offset)
 
 
 CounterStorage = _backend.core.Counter if _backend.core is not None else LockedCounter

@@ -190,35 +190,31 @@ def normal_cdf(x):
 
 # ---- the Glorot/He scales: fans and gain -> a distribution (fans and gain checked here) ----
 
-def _gain(gain):
-    return gain if type(gain) is float and 0.0 < gain < math.inf else _args.positive(gain, "gain")
-
-
-def _fan(fan, name):
-    return fan if type(fan) is int and fan > 0 else _args.fan(fan, name)
-
-
 def xavier_uniform(fan_in, fan_out, gain=1.0):
     """U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio 2010, eq. 16)."""
-    a = _gain(gain) * math.sqrt(6.0 / (_fan(fan_in, "fan_in") + _fan(fan_out, "fan_out")))
+    a = _args.positive(gain, "gain") * math.sqrt(6.0 / (_args.fan(fan_in, "fan_in") + _args.fan(fan_out, "fan_out")))
     return Uniform(-a, a, scale="gain")
 
 
 def xavier_normal(fan_in, fan_out, gain=1.0):
     """N(0, std^2), std = gain * sqrt(2 / (fan_in + fan_out)) (Glorot & Bengio 2010)."""
-    std = _gain(gain) * math.sqrt(2.0 / (_fan(fan_in, "fan_in") + _fan(fan_out, "fan_out")))
+    std = _args.positive(gain, "gain") * math.sqrt(2.0 / (_args.fan(fan_in, "fan_in") + _args.fan(fan_out, "fan_out")))
     return Normal(0.0, std, scale="gain")
 
 
 def he_uniform(fan_in, gain=SQRT2):
     """U(-a, a), a = gain * sqrt(3 / fan_in) (He et al. 2015)."""
-    a = _gain(gain) * math.sqrt(3.0 / _fan(fan_in, "fan_in"))
+    if not (type(gain) is float and 0.0 < gain < math.inf and type(fan_in) is int and fan_in > 0):
+        gain, fan_in = _args.positive(gain, "gain"), _args.fan(fan_in, "fan_in")
+    a = gain * math.sqrt(3.0 / fan_in)
     return Uniform(-a, a, scale="gain")
 
 
 def he_normal(fan_in, gain=SQRT2):
     """N(0, std^2), std = gain / sqrt(fan_in) (He et al. 2015, eq. 10)."""
-    return Normal(0.0, _gain(gain) / math.sqrt(_fan(fan_in, "fan_in")), scale="gain")
+    if not (type(gain) is float and 0.0 < gain < math.inf and type(fan_in) is int and fan_in > 0):
+        gain, fan_in = _args.positive(gain, "gain"), _args.fan(fan_in, "fan_in")
+    return Normal(0.0, gain / math.sqrt(fan_in), scale="gain")
 
 
 # Every distribution of the contract (_contract.DISTS) by its kernel code.

@@ -3,7 +3,7 @@
 A fill writes element i of buf from element offset+i of the stream (seed, stream); see
 docs/stream.md. Every fill method builds a distribution (_dists.py) and hands it to
 Generator.fill, the one entry point: the compiled fast path (_core.fill_fast) takes plain
-arrays and small tensors, the checked path everything else. The module functions wi.fill_*
+arrays and small tensors, Generator.fill_checked everything else. The module functions wi.fill_*
 are bound methods of a hidden global Generator (NumPy's mtrand pattern); with seed=None they
 draw from its counter, which reserves a fresh block range for every call.
 """
@@ -16,15 +16,6 @@ from ._counter import CounterStorage, entropy_seed
 from ._dists import SQRT2, Normal, Raw, TruncatedNormal, Uniform, he_normal, he_uniform, xavier_normal, xavier_uniform
 from ._target import target
 
-
-
-def _declined(buf, dist, generator, seed, stream, offset):
-    return False
-
-
-# fill_fast(buf, dist, generator, seed, stream, offset) -> bool: the compiled fast path, which
-# fills plain arrays and small tensors and declines (False, nothing touched) anything else.
-fill_fast = _backend.core.fill_fast if _backend.core is not None else _declined
 
 
 class Generator(CounterStorage):
@@ -86,15 +77,16 @@ class Generator(CounterStorage):
 
     # ---- the one fill entry point ----
 
-    def fill(self, buf, dist, *, seed=None, stream=0, offset=0):
+    # fill(buf, dist, *, seed=None, stream=0, offset=0), inherited from the counter storage, is
+    # the one entry point: the compiled fast path for plain arrays and small tensors, else this.
+
+    def fill_checked(self, buf, dist, seed=None, stream=0, offset=0):
         """Fill buf in place from the distribution dist (a _dists object); returns buf.
 
         With seed=None the elements come from this generator's next blocks; with a seed, from
         element `offset` on of (seed, stream). Everything is checked before anything is
         written.
         """
-        if fill_fast(buf, dist, self, seed, stream, offset):
-            return buf
         if seed is None:
             if _args.uint64(stream, "stream"):
                 raise ValueError("stream needs an explicit seed (with seed=None the generator picks the stream)")

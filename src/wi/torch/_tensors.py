@@ -8,7 +8,8 @@ contiguous tensor of the same shape would receive, copied in. Values depend on t
 index only.
 """
 from .. import _backend
-from .._generator import Generator, fill_fast, global_generator
+from .._backend import fill_fast
+from .._generator import Generator, global_generator
 
 _torch = None
 _native = ()
@@ -24,8 +25,10 @@ def torch_module():
 
         dtypes = {torch.float32: contract.F32, torch.float64: contract.F64,
                   torch.float16: contract.F16, torch.bfloat16: contract.BF16}
-        _backend.register_torch((torch.Tensor, torch.nn.Parameter), dtypes,
-                                torch.autograd.graph.increment_version, torch.is_grad_enabled)
+        # torch.autograd.graph.increment_version's own body is this C call on a tuple of
+        # tensors; calling it directly saves a third of the fast path's time on small tensors.
+        bump = getattr(torch._C, "_increment_version", torch.autograd.graph.increment_version)
+        _backend.register_torch((torch.Tensor, torch.nn.Parameter), dtypes, bump, torch.is_grad_enabled)
         _native = tuple(dtypes)
         _torch = torch
     return _torch
