@@ -180,15 +180,16 @@ def axes(axis, name, ndim):
     return tuple(out)
 
 
-def offset(x, n, dtype, name="offset"):
-    """An element offset such that offset + n stays inside a stream of `dtype` elements."""
+def offset(x, n, dtype, name="offset", span="len(buf)"):
+    """An element offset such that offset + n stays inside a stream of `dtype` elements; `span`
+    names what n counts (a region fill covers its whole global array: "prod(global_shape)")."""
     v = integer(x, name)
     if v < 0:
         raise ValueError(f"{name} must be >= 0 (got {v})")
     end = contract.STREAM_BLOCKS * contract.PER_BLOCK[dtype]
     if v + n > end:
         raise ValueError(
-            f"{name} + len(buf) must be <= {end} (the stream's length in {contract.DTYPE_NAMES[dtype]} elements); "
-            f"got {name}={v} with len(buf)={n}"
+            f"{name} + {span} must be <= {end} (the stream's length in {contract.DTYPE_NAMES[dtype]} elements); "
+            f"got {name}={v} with {span}={n}"
         )
     return v

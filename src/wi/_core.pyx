@@ -91,11 +91,12 @@ cdef class Counter:
         self.take(nblocks, &seed, &stream, &start)
         return seed, stream, start
 
-    def fill(self, buf, dist, *, seed=None, stream=0, offset=0):
-        """wi.Generator.fill: the compiled fast path, else the subclass's fill_checked."""
-        if fill_fast(buf, dist, self, seed, stream, offset):
+    def fill(self, buf, dist, *, seed=None, stream=0, offset=0, global_shape=None, start=None):
+        """wi.Generator.fill: the compiled fast path, else (and for every region fill) the
+        subclass's fill_checked."""
+        if global_shape is None and start is None and fill_fast(buf, dist, self, seed, stream, offset):
             return buf
-        return self.fill_checked(buf, dist, seed, stream, offset)
+        return self.fill_checked(buf, dist, seed, stream, offset, global_shape, start)
 
 
 cdef inline int plain_array(object buf, void **data, uint64_t *n, int *dtype):
