@@ -96,10 +96,13 @@ def variance_scaling_distribution(shape, scale=1.0, mode="fan_in", distribution=
     return Uniform(-limit, limit, scale="scale")
 
 
-def fan_shape(buf, global_shape):
+def fan_shape(buf, global_shape, start):
     """The shape fans are read from: the whole array's for a region fill (a column shard has
-    the fan-in of the whole matrix), else the buffer's."""
-    return shape_of(buf) if global_shape is None else _region.global_shape_of(global_shape)
+    the fan-in of the whole matrix; the region is checked first, so a bad one is reported as
+    such), else the buffer's."""
+    shape = shape_of(buf)
+    where = _region.region(global_shape, start, shape)
+    return shape if where is None else where.global_shape
 
 
 def _fill(buf, dist, seed, stream, offset, global_shape, start):
@@ -134,7 +137,8 @@ def xavier_uniform_(
         >>> w = np.empty((256, 128), np.float32)          # torch layout [out, in]
         >>> wi.xavier_uniform_(w, gain=wi.calculate_gain("relu"), seed=0)
     """
-    dist = xavier_distribution("uniform", fan_shape(buf, global_shape), gain, layout, in_axis, out_axis, batch_axis)
+    shape = fan_shape(buf, global_shape, start)
+    dist = xavier_distribution("uniform", shape, gain, layout, in_axis, out_axis, batch_axis)
     return _fill(buf, dist, seed, stream, offset, global_shape, start)
 
 
@@ -158,7 +162,8 @@ def xavier_normal_(
         >>> w = np.empty((3, 3, 64, 128), np.float32)
         >>> wi.xavier_normal_(w, layout="keras", seed=0)
     """
-    dist = xavier_distribution("normal", fan_shape(buf, global_shape), gain, layout, in_axis, out_axis, batch_axis)
+    shape = fan_shape(buf, global_shape, start)
+    dist = xavier_distribution("normal", shape, gain, layout, in_axis, out_axis, batch_axis)
     return _fill(buf, dist, seed, stream, offset, global_shape, start)
 
 
@@ -184,8 +189,8 @@ def kaiming_uniform_(
         >>> w = np.empty((64, 3, 7, 7), np.float32)        # torch Conv2d weight
         >>> wi.kaiming_uniform_(w, mode="fan_out", nonlinearity="relu", seed=0)
     """
-    dist = kaiming_distribution("uniform", fan_shape(buf, global_shape), a, mode, nonlinearity, layout, in_axis,
-                                out_axis, batch_axis)
+    shape = fan_shape(buf, global_shape, start)
+    dist = kaiming_distribution("uniform", shape, a, mode, nonlinearity, layout, in_axis, out_axis, batch_axis)
     return _fill(buf, dist, seed, stream, offset, global_shape, start)
 
 
@@ -210,8 +215,8 @@ def kaiming_normal_(
         >>> w = np.empty((512, 256), np.float32)
         >>> wi.kaiming_normal_(w, nonlinearity="relu", seed=0)
     """
-    dist = kaiming_distribution("normal", fan_shape(buf, global_shape), a, mode, nonlinearity, layout, in_axis,
-                                out_axis, batch_axis)
+    shape = fan_shape(buf, global_shape, start)
+    dist = kaiming_distribution("normal", shape, a, mode, nonlinearity, layout, in_axis, out_axis, batch_axis)
     return _fill(buf, dist, seed, stream, offset, global_shape, start)
 
 
@@ -240,8 +245,8 @@ def variance_scaling_(
         >>> w = np.empty((784, 256), np.float32)           # Keras Dense kernel
         >>> wi.variance_scaling_(w, 2.0, "fan_in", "truncated_normal", layout="keras", seed=0)
     """
-    dist = variance_scaling_distribution(fan_shape(buf, global_shape), scale, mode, distribution, layout, in_axis,
-                                         out_axis, batch_axis)
+    shape = fan_shape(buf, global_shape, start)
+    dist = variance_scaling_distribution(shape, scale, mode, distribution, layout, in_axis, out_axis, batch_axis)
     return _fill(buf, dist, seed, stream, offset, global_shape, start)
 
 
