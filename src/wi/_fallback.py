@@ -61,7 +61,7 @@ def raw_blocks_at(seed, stream, blocks):
     return np.stack(_philox(ctr, seed & 0xFFFFFFFF, seed >> 32, 10), axis=1)
 
 
-# ---- transforms: mirrors of the C kernels ----
+# ---- transforms: mirrors of csrc/kernel_emit.h and csrc/vmath_body.h ----
 
 def _horner(z, coeffs, ftype):
     p = ftype(coeffs[-1])
