@@ -130,8 +130,10 @@ def text(value, name):
     return value
 
 
-def shape(dims, name="shape"):
-    """A sequence of non-negative ints as a tuple."""
+def shape(dims, name="shape", entries="dimensions"):
+    """A sequence of non-negative ints as a tuple (a shape, or an index: entries="indices")."""
+    if isinstance(dims, (str, bytes)):
+        raise TypeError(f"{name} must be a sequence of ints (got {type(dims).__name__})")
     try:
         dims = tuple(dims)
     except TypeError:
@@ -147,7 +149,7 @@ def shape(dims, name="shape"):
         except TypeError:
             raise TypeError(f"{name} must be a sequence of ints (got {dims!r})") from None
         if d < 0:
-            raise ValueError(f"{name} must not have negative dimensions (got {dims!r})")
+            raise ValueError(f"{name} must not have negative {entries} (got {dims!r})")
         out.append(d)
     return tuple(out)
 

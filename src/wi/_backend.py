@@ -46,7 +46,7 @@ def fill(target, dist, seed, stream, block, lane, params, region=None):
                       *params)
         else:
             _fallback.fill(target.array, target.dtype, dist, seed, stream, block, lane, params)
-    elif core is not None and hasattr(core, "fill_region"):  # TEMPORARY until branch core's fill_region lands
+    elif core is not None:
         core.fill_region(target.array.reshape(target.shape), target.dtype, dist, target.array.itemsize, seed, stream,
                          block, lane, *params, region.global_shape, region.start)
     else:

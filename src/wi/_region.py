@@ -8,10 +8,9 @@ Region, or None for a plain fill; errors name the argument (TypeError for a wron
 ValueError for a bad value), raised before anything is written or reserved.
 """
 import math
-import operator
 from typing import NamedTuple
 
-from ._args import describe
+from . import _args
 
 # The C core numbers global elements with 64-bit indices.
 MAX_GLOBAL_SIZE = 2**64
@@ -36,38 +35,6 @@ class Region(NamedTuple):
         return not partial or all(b == 1 for b in shape[: partial[-1]]) or 0 in shape
 
 
-def _indices(value, name):
-    """A sequence of ints (NumPy integers welcome; bools, floats and strings refused) as a tuple."""
-    if isinstance(value, (str, bytes)):
-        raise TypeError(f"{name} must be a sequence of ints (got {describe(value)})")
-    try:
-        items = tuple(value)
-    except TypeError:
-        raise TypeError(f"{name} must be a sequence of ints (got {describe(value)})") from None
-    out = []
-    for i, v in enumerate(items):
-        if type(v) is not int:
-            if isinstance(v, bool):
-                raise TypeError(f"{name}[{i}] must be an int (got bool)")
-            try:
-                v = operator.index(v)
-            except TypeError:
-                raise TypeError(f"{name}[{i}] must be an int (got {describe(v)})") from None
-        if v < 0:
-            raise ValueError(f"{name}[{i}] must be >= 0 (got {v})")
-        out.append(v)
-    return tuple(out)
-
-
-def global_shape_of(global_shape):
-    """global_shape checked on its own (the shape-aware initialisers read fans from it)."""
-    dims = _indices(global_shape, "global_shape")
-    size = math.prod(dims)
-    if size > MAX_GLOBAL_SIZE:
-        raise ValueError(f"global_shape must have at most 2**64 elements (got {dims}, {size} elements)")
-    return dims
-
-
 def region(global_shape, start, shape):
     """The Region of a block of `shape` for the caller's global_shape and start, or None when
     both are None (a plain fill)."""
@@ -75,11 +42,14 @@ def region(global_shape, start, shape):
         if start is not None:
             raise ValueError("start needs global_shape (the shape of the whole array the block belongs to)")
         return None
-    dims = global_shape_of(global_shape)
+    dims = _args.shape(global_shape, "global_shape")
+    size = math.prod(dims)
+    if size > MAX_GLOBAL_SIZE:
+        raise ValueError(f"global_shape must have at most 2**64 elements (got {dims}, {size} elements)")
     if len(dims) != len(shape):
         raise ValueError(
             f"global_shape must have buf.ndim = {len(shape)} dimensions (got {dims} for a buf of shape {shape})")
-    first = (0,) * len(dims) if start is None else _indices(start, "start")
+    first = (0,) * len(dims) if start is None else _args.shape(start, "start", entries="indices")
     if len(first) != len(dims):
         raise ValueError(f"start must have len(global_shape) = {len(dims)} entries (got {first})")
     for d, (s, b, g) in enumerate(zip(first, shape, dims)):
@@ -87,4 +57,4 @@ def region(global_shape, start, shape):
             raise ValueError(
                 f"start={first} with buf of shape {shape} does not fit in global_shape={dims}: "
                 f"dimension {d} would end at {s + b} > {g}")
-    return Region(dims, first, math.prod(dims))
+    return Region(dims, first, size)
