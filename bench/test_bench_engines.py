@@ -39,17 +39,11 @@ def _shape(shape, shrink):
 def dask_client():
     pytest.importorskip("dask.array")
     distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-        dashboard_address=None, worker_dashboard_address=None, timeout="60s",
-    )
-    client = distributed.Client(cluster, timeout="60s")
-    try:
+    # Client() starts a LocalCluster of its own and closes it on exit.
+    with distributed.Client(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                            dashboard_address=None, timeout="60s") as client:
         client.wait_for_workers(2, timeout=60)
         yield client
-    finally:
-        client.close(timeout=30)
-        cluster.close(timeout=30)
 
 
 @pytest.mark.parametrize("maker", ["wi.dask.from_fill", "dask.array.random.standard_normal"])

@@ -10,9 +10,10 @@ block. It knows the public wi fill signature and nothing below it.
 from __future__ import annotations
 
 import importlib
-import operator
 
 import numpy as np
+
+from ._fans import _check_shape
 
 
 def require(module: str, extra: str):
@@ -28,24 +29,9 @@ def require(module: str, extra: str):
         ) from exc
 
 
-def global_shape(shape, name: str = "shape") -> tuple[int, ...]:
-    """A checked shape: a sequence of non-negative ints."""
-    try:
-        dims = tuple(shape)
-    except TypeError:
-        raise TypeError(f"{name} must be a sequence of ints (got {type(shape).__name__})") from None
-    out = []
-    for d in dims:
-        if isinstance(d, bool):
-            raise TypeError(f"{name} must be a sequence of ints (got {shape!r})")
-        try:
-            d = operator.index(d)
-        except TypeError:
-            raise TypeError(f"{name} must be a sequence of ints (got {shape!r})") from None
-        if d < 0:
-            raise ValueError(f"{name} must not have negative dimensions (got {shape!r})")
-        out.append(d)
-    return tuple(out)
+def global_shape(shape) -> tuple[int, ...]:
+    """A checked shape: a sequence of non-negative ints (errors name ``shape``)."""
+    return _check_shape(shape)
 
 
 def array_dtype(dtype) -> np.dtype:

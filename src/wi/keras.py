@@ -89,35 +89,32 @@ class _WiInitializer(_keras.initializers.Initializer):
         return {"seed": self._init_seed, "stream": self.stream}
 
 
-@_register
-class RandomNormal(_WiInitializer):
-    """N(mean, stddev^2), as ``keras.initializers.RandomNormal``."""
+class _MeanStddev(_WiInitializer):
+    """The normals' arguments: Keras's mean and stddev, default 0 and 0.05."""
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None, stream=0):
         self.mean, self.stddev = mean, stddev
         super().__init__(seed, stream)
+
+    def get_config(self):
+        return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
+
+
+@_register
+class RandomNormal(_MeanStddev):
+    """N(mean, stddev^2), as ``keras.initializers.RandomNormal``."""
 
     def _fill(self, buf):
         wi.fill_normal(buf, self.mean, self.stddev, seed=self.seed, stream=self.stream)
 
-    def get_config(self):
-        return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
-
 
 @_register
-class TruncatedNormal(_WiInitializer):
+class TruncatedNormal(_MeanStddev):
     """N(mean, stddev^2) cut to mean +- 2 stddev, as ``keras.initializers.TruncatedNormal``."""
-
-    def __init__(self, mean=0.0, stddev=0.05, seed=None, stream=0):
-        self.mean, self.stddev = mean, stddev
-        super().__init__(seed, stream)
 
     def _fill(self, buf):
         low, high = self.mean - 2 * self.stddev, self.mean + 2 * self.stddev
         wi.fill_truncated_normal(buf, self.mean, self.stddev, low, high, seed=self.seed, stream=self.stream)
-
-    def get_config(self):
-        return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
 
 
 @_register

@@ -22,10 +22,9 @@ from __future__ import annotations
 import concurrent.futures as cf
 import itertools
 import math
-import operator
 import os
 
-from . import _engine
+from . import _engine, _validate
 
 _zarr = _engine.require("zarr", "zarr")
 
@@ -51,15 +50,7 @@ def _write(array, block_fill, start, shape):
 def _workers(max_workers):
     if max_workers is None:
         return os.cpu_count() or 1
-    if isinstance(max_workers, bool):
-        raise TypeError("max_workers must be a positive int or None (got bool)")
-    try:
-        n = operator.index(max_workers)
-    except TypeError:
-        raise TypeError(f"max_workers must be a positive int or None (got {type(max_workers).__name__})") from None
-    if n < 1:
-        raise ValueError(f"max_workers must be a positive int or None (got {n})")
-    return n
+    return _validate.fan(max_workers, "max_workers")  # a positive int
 
 
 def _progress_bar(progress, total, unit):
