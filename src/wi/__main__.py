@@ -13,9 +13,9 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("info", help="print version, backend, SIMD path, OpenMP runtime and thread count")
     sub.add_parser("experiment", help="rerun the classic initialisation experiments (see: experiment --help)")
-    from .bench.cli import add_arguments as add_bench_arguments
+    from .benchmarking.cli import add_arguments as add_bench_arguments
 
-    add_bench_arguments(sub.add_parser("bench", help="time wi against NumPy, torch and memset; print a table"))
+    add_bench_arguments(sub.add_parser("bench", help="time wi against NumPy, torch and the memset ceilings (or --kernel, --small); print a table"))
     args, rest = parser.parse_known_args(argv)
     if args.command == "info":
         if rest:
@@ -26,8 +26,9 @@ def main(argv=None):
     elif args.command == "bench":
         if rest:
             parser.error(f"unrecognized arguments: {' '.join(rest)}")
-        from .bench.cli import run as run_bench
+        from .benchmarking.cli import check as check_bench_options, run as run_bench
 
+        check_bench_options(args, parser.error)
         return run_bench(args)
     return 0
 

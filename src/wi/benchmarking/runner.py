@@ -9,7 +9,11 @@ from .timing import median_times
 
 @dataclass
 class Row:
-    """One case's median seconds per fill, by contender (wi, memset, and numpy/torch if run)."""
+    """One case's median seconds per fill, by contender.
+
+    Always there: wi, memset (1 thread), memset_n (the row's thread count), and the fresh-memory
+    trio fresh_wi, fresh_memset, fresh_memset_n; numpy and torch if they were run.
+    """
 
     init: str
     dtype: str
@@ -27,9 +31,13 @@ class Row:
     def bytes_per_s(self, contender="wi"):
         return self.nbytes / self.times[contender]
 
+    def ratio(self, contender, ceiling):
+        """contender's time over a ceiling's, both measured in this row (1.0 = the ceiling)."""
+        return self.times[contender] / self.times[ceiling]
+
     def memset_ratio(self):
-        """wi's time over memset's on the same buffer: 1.0 would be memory speed."""
-        return self.times["wi"] / self.times["memset"]
+        """wi's time over the single-thread memset's on the same buffer."""
+        return self.ratio("wi", "memset")
 
     def speedup_over(self, contender):
         """How many times faster wi is than contender (None if contender was not run)."""
@@ -40,9 +48,9 @@ class Row:
 def run(inits, dtypes, sizes, threads, contenders, repeat, min_time=0.01, on_row=None):
     """Time every case; returns the rows and calls on_row(row) as each one finishes.
 
-    NumPy and memset ignore the thread count; NumPy (slow at large sizes) is timed once per
-    buffer and its time reused for the other thread counts, memset is re-timed beside every
-    row since it is the reference the ratio is taken against.
+    NumPy (single-threaded, slow at large sizes) is timed once per buffer and its time reused for
+    the other thread counts; the ceilings are re-timed beside every row, round-robin with wi,
+    since they are the references the ratios are taken against.
     """
     rows = []
     for init in inits:
@@ -62,8 +70,3 @@ def run(inits, dtypes, sizes, threads, contenders, repeat, min_time=0.01, on_row
                     fns = None
                 buf = None  # let the big buffer go before the next one is allocated
     return rows
-
-
-def run_hot_path(repeat, min_time=0.05, with_torch=True):
-    """{contender: median seconds per call} for the 256-element He-normal fill."""
-    return median_times(cases.hot_path_fills(with_torch), repeat, min_time)

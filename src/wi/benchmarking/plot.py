@@ -1,7 +1,7 @@
 """Throughput against size, one line per contender and thread count, one panel per (init, dtype)."""
 from .cases import SINGLE_THREADED
 
-COLORS = {"wi": "C0", "numpy": "C2", "torch": "C3", "memset": "0.4"}
+COLORS = {"wi": "C0", "numpy": "C2", "torch": "C3", "memset": "0.4", "memset_n": "0.4"}
 LINES = ("-", "--", "-.")
 MISSING = "--plot needs matplotlib: pip install matplotlib (or pip install 'weightinit[plot]')"
 
@@ -23,6 +23,8 @@ def _series(rows):
     for r in rows:
         panel = panels.setdefault((r.init, r.dtype), {})
         for contender in r.times:
+            if contender not in COLORS:  # the fresh-memory timings are in the table only
+                continue
             single = contender in SINGLE_THREADED
             if single and r.threads != rows[0].threads:
                 continue
@@ -47,8 +49,8 @@ def plot(rows, path):
         for (contender, n), points in series.items():
             points.sort()
             label = contender if n is None else f"{contender}, {n} thr"
-            # colour names the library, the line style its thread count; memset (the ceiling) dotted
-            style = ":" if contender == "memset" else LINES[threads.index(n) % len(LINES)] if n else "-"
+            # colour names the library, the line style its thread count; the ceilings (memset) dotted
+            style = ":" if contender.startswith("memset") else LINES[threads.index(n) % len(LINES)] if n else "-"
             ax.plot([s for s, _ in points], [v / 1e9 for _, v in points], style, marker="o",
                     color=COLORS[contender], label=label)
         ax.set_xscale("log", base=2)
