@@ -4,10 +4,16 @@ import pytest
 
 import wi
 from wi import _backend
+from wi._dists import BY_CODE
 
 
 def simd_paths():
     return _backend.simd_supported()
+
+
+def distribution_params(dist, params, dtype):
+    """The KernelParams of the contract's distribution `dist` (a code) with these parameters."""
+    return BY_CODE[dist](*params).kernel_params(dtype)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import wi
-from wi import _validate
+from wi import _target
 
 SQRT2 = math.sqrt(2.0)
 STREAM_END = {np.float32: 4 * 2**64, np.float64: 2 * 2**64, np.uint32: 4 * 2**64}
@@ -93,7 +93,7 @@ def inference_tensor(torch):
 
 # wrong dtypes: whatever the package does not accept (float16/bfloat16 drop out of this list
 # by themselves once they are supported)
-SUPPORTED = set(_validate._NUMPY_DTYPES)
+SUPPORTED = set(_target.NUMPY_DTYPES)
 CANDIDATE_DTYPES = ["int8", "int32", "int64", "uint8", "uint64", "bool", "float16", "complex64", "complex128",
                     "longdouble", "object", ">f4", ">f8", ">u4", "V4", [("a", "<f4")], "datetime64[s]"]
 

@@ -14,10 +14,9 @@ import pytest
 
 import wi
 from wi import _backend, _fallback
-from wi import _validate as V
 from wi import _contract as C
 
-from conftest import simd_paths
+from conftest import distribution_params, simd_paths
 
 needs_core = pytest.mark.skipif(_backend.core is None, reason="the transform hook is in the compiled core")
 
@@ -96,14 +95,14 @@ def apply(words, dtype, dist, kparams):
 
 def kernel_params(dist, params, dtype):
     try:
-        return V.transform(dist, params, dtype)
+        return distribution_params(dist, params, dtype)
     except ValueError:
         pytest.skip(f"{params} rejected by validation for {C.DTYPE_NAMES[dtype]}")
 
 
 def check_every_path(dist, params, dtype, check):
     kp = kernel_params(dist, params, dtype)
-    ref = _fallback._transform(WORDS.reshape(-1, 4), dtype, dist, kp)
+    ref = _fallback.transform(WORDS.reshape(-1, 4), dtype, dist, kp)
     check(to_float64(ref, dtype), "fallback")
     for path in simd_paths():
         _backend.core.simd_select(path)
@@ -121,11 +120,11 @@ def test_the_hook_reproduces_a_real_fill(restore_simd):
         _backend.core.simd_select(path)
         for dtype, np_dtype in ((C.F32, np.float32), (C.F64, np.float64)):
             n = 257 * C.PER_BLOCK[dtype]
-            got = apply(raw, dtype, C.NORMAL, V.transform(C.NORMAL, (0.25, 3.0), dtype))
+            got = apply(raw, dtype, C.NORMAL, distribution_params(C.NORMAL, (0.25, 3.0), dtype))
             np.testing.assert_array_equal(got, wi.fill_normal(np.empty(n, np_dtype), 0.25, 3.0, seed=3, stream=1))
-            got = apply(raw, dtype, C.UNIFORM, V.transform(C.UNIFORM, (-1.5, 2.5), dtype))
+            got = apply(raw, dtype, C.UNIFORM, distribution_params(C.UNIFORM, (-1.5, 2.5), dtype))
             np.testing.assert_array_equal(got, wi.fill_uniform(np.empty(n, np_dtype), -1.5, 2.5, seed=3, stream=1))
-            got = apply(raw, dtype, C.TRUNCNORM, V.transform(C.TRUNCNORM, (0.0, 1.0, -2.0, 0.5), dtype))
+            got = apply(raw, dtype, C.TRUNCNORM, distribution_params(C.TRUNCNORM, (0.0, 1.0, -2.0, 0.5), dtype))
             np.testing.assert_array_equal(
                 got, wi.fill_truncated_normal(np.empty(n, np_dtype), 0.0, 1.0, -2.0, 0.5, seed=3, stream=1))
 
@@ -194,7 +193,7 @@ def test_extreme_radius_word_gives_the_largest_normal(restore_simd):
                 words = np.array([Z, angle, Z, angle], np.uint32)
                 if dtype == C.F64:  # the 64-bit radius word is (x0, x1), the angle (x2, x3)
                     words = np.array([Z, Z, 0, angle], np.uint32)
-                got = apply(words, dtype, C.NORMAL, V.transform(C.NORMAL, (0.0, 1.0), dtype))[:2].astype(np.float64)
+                got = apply(words, dtype, C.NORMAL, distribution_params(C.NORMAL, (0.0, 1.0), dtype))[:2].astype(np.float64)
                 np.testing.assert_allclose(got, expect, atol=1e-5 * r, err_msg=f"{path} {dtype} {angle:#x}")
 
 
@@ -237,7 +236,7 @@ def test_largest_float32_normal_in_the_stream_is_finite_on_every_path(e, restore
         outs.append(x.tobytes())
     assert len(set(outs)) == 1
     ref = np.empty(2, np.float32)
-    _fallback.fill(ref, C.F32, C.NORMAL, 0, 0, e // 4, e % 4, V.transform(C.NORMAL, (0.0, 1.0), C.F32))
+    _fallback.fill(ref, C.F32, C.NORMAL, 0, 0, e // 4, e % 4, distribution_params(C.NORMAL, (0.0, 1.0), C.F32))
     np.testing.assert_array_equal(ref, np.frombuffer(outs[0], np.float32)[17:19])
 
 

@@ -6,9 +6,9 @@ import pytest
 import wi
 from wi import _backend, _fallback
 from wi import _contract as C
-from wi import _validate as V
+from wi._target import target
 
-from conftest import simd_paths
+from conftest import distribution_params, simd_paths
 
 ml_dtypes = pytest.importorskip("ml_dtypes")
 
@@ -75,8 +75,8 @@ def test_fallback_is_bit_identical_to_the_core(dtype, dist, offset):
     got = fill(np.empty(n, dtype), dist, offset)
     ref = np.empty(n, dtype)
     block, lane = divmod(offset, per_block)
-    params = V.transform(dist, PARAMS[dist], CODE[dtype])
-    _fallback.fill(V.target(ref, (CODE[dtype],)).array, CODE[dtype], dist, SEED, STREAM, block, lane, params)
+    params = distribution_params(dist, PARAMS[dist], CODE[dtype])
+    _fallback.fill(target(ref, (CODE[dtype],)).array, CODE[dtype], dist, SEED, STREAM, block, lane, params)
     np.testing.assert_array_equal(got.view(np.uint8), ref.view(np.uint8))
 
 

@@ -1,8 +1,13 @@
-"""weightinit: fast, reproducible neural-network weight initialisation on the CPU."""
+"""weightinit: fast, reproducible neural-network weight initialisation on the CPU.
+
+wi.torch (the torch.nn.init drop-in) is a subpackage, `import wi.torch`; it imports torch lazily.
+"""
 __version__ = "0.1.0"
 
 from . import _backend
-from ._api import (
+from ._config import get_num_threads, set_num_threads, show_config
+from ._fans import calculate_gain, compute_fans
+from ._generator import (
     Generator,
     fill_he_normal,
     fill_he_uniform,
@@ -17,11 +22,7 @@ from ._api import (
     seed,
     set_state,
 )
-from ._config import get_num_threads, set_num_threads, show_config
-
-# ---- initializer family (issue 4): fans, gains, shape-aware in-place initialisers ----
-from ._fans import calculate_gain, compute_fans
-from ._init import (
+from ._initializers import (
     glorot_normal_,
     glorot_uniform_,
     he_normal_,
@@ -35,8 +36,6 @@ from ._init import (
     xavier_normal_,
     xavier_uniform_,
 )
-# wi.torch (the torch.nn.init drop-in) is a submodule: `import wi.torch`; it imports torch lazily.
-# ---- end of the initializer family ----
 
 backend = _backend.name
 
@@ -59,7 +58,6 @@ __all__ = [
     "set_num_threads",
     "set_state",
     "show_config",
-    # initializer family
     "calculate_gain",
     "compute_fans",
     "glorot_normal_",

@@ -37,11 +37,21 @@ if core is not None and os.environ.get("WI_SIMD"):
 def fill(target, dist, seed, stream, block, lane, params):
     """Fill a validated Target with elements of (seed, stream) from (block, lane).
 
-    params = (lo, width, hi, clamp_lo, p0, pw), as _validate.transform returns them."""
+    params is the distribution's _dists.KernelParams for target.dtype."""
     if core is not None:
         core.fill(target.array, target.dtype, dist, target.n, target.array.itemsize, seed, stream, block, lane, *params)
     else:
         _fallback.fill(target.array, target.dtype, dist, seed, stream, block, lane, params)
+
+
+def fill_fast(buf, dist, counter, seed, stream, offset):
+    """The compiled fast path (_core.fill_fast): True if it filled buf; False, nothing
+    touched, for anything it does not take (and always without the core)."""
+    return False
+
+
+if core is not None:
+    fill_fast = core.fill_fast  # noqa: F811  (the compiled one replaces the stub)
 
 
 def philox4x32(counter, key, rounds):
@@ -70,3 +80,9 @@ def set_num_threads(n):
 
 def get_num_threads():
     return core.get_num_threads() if core is not None else 1
+
+
+def register_torch(types, dtypes, increment_version, is_grad_enabled):
+    """Let the compiled fast path write small torch tensors of exactly `types` directly."""
+    if core is not None:
+        core.register_torch(types, dtypes, increment_version, is_grad_enabled)

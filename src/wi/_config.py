@@ -1,8 +1,8 @@
 """Thread count and the configuration report (`python -m wi info`, wi.show_config())."""
-import numbers
 import os
 import platform
 
+from . import _args
 from . import _backend
 
 
@@ -16,11 +16,7 @@ def set_num_threads(n):
     if n is None:
         _backend.set_num_threads(0)
         return
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"n must be a positive int or None (got {type(n).__name__})")
-    if not 1 <= int(n) <= 4096:
-        raise ValueError(f"n must be between 1 and 4096 (got {n})")
-    _backend.set_num_threads(int(n))
+    _backend.set_num_threads(_args.in_range(n, "n", 1, 4096, "a positive int or None"))
 
 
 def get_num_threads():

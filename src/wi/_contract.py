@@ -45,3 +45,5 @@ STREAM_BLOCKS = 2**64  # blocks per (seed, stream)
 # Largest |z| a normal fill can produce, rounded up: sqrt(-2 ln 2^-24) = 5.77 for
 # float32 and sqrt(-2 ln 2^-53) = 8.57 for float64 (the smallest uniform fed to log).
 MAX_ABS_NORMAL = {F32: 6.0, F64: 9.0, F16: 6.0, BF16: 6.0}
+# Largest finite value of each computing precision (the uniform's width must fit in it).
+COMPUTE_MAX = {code: float(np.finfo(COMPUTE[code]).max) for code in COMPUTE}

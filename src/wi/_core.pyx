@@ -1,11 +1,11 @@
-# Thin glue between Python and the C core: arguments arrive validated (see _validate.py),
-# the buffer is locked through the buffer protocol, and one C call runs without the GIL.
-# fast_fill is the hot path for plain NumPy arrays: it checks only what it needs in C and
-# hands anything unusual back to the checked Python path.
+# Thin glue between Python and the C core: on the checked path arguments arrive validated
+# (_args.py, _target.py, _dists.py), the buffer is locked through the buffer protocol, and one
+# C call runs without the GIL. fill_fast is the hot path of wi.Generator.fill for plain NumPy
+# arrays and small torch tensors: it checks only what it needs in C and hands anything
+# unusual back to the checked Python path.
 cimport numpy as cnp
 from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE, PyBUF_WRITABLE
-from libc.float cimport DBL_MAX, FLT_MAX
-from libc.math cimport fabs
+from libc.math cimport erfc, fabs, sqrt
 from libc.stdint cimport uint32_t, uint64_t
 
 cnp.import_array()
@@ -55,6 +55,9 @@ cdef extern from *:
 
 # Fills at least this long release the GIL; shorter ones finish before a switch would pay.
 cdef uint64_t GIL_RELEASE_MIN = 16384
+cdef double SQRT2 = sqrt(2.0)
+UINT64_END = 2**64
+ZERO = 0  # `stream is ZERO` admits only the int 0 (bools, floats and NumPy ints go the checked way)
 
 
 cdef class Counter:
@@ -88,6 +91,12 @@ cdef class Counter:
         self.take(nblocks, &seed, &stream, &start)
         return seed, stream, start
 
+    def fill(self, buf, dist, *, seed=None, stream=0, offset=0):
+        """wi.Generator.fill: the compiled fast path, else the subclass's fill_checked."""
+        if fill_fast(buf, dist, self, seed, stream, offset):
+            return buf
+        return self.fill_checked(buf, dist, seed, stream, offset)
+
 
 cdef inline int plain_array(object buf, void **data, uint64_t *n, int *dtype):
     """1 if buf is a writable, C-contiguous, native-order float32/float64 ndarray."""
@@ -111,27 +120,6 @@ cdef inline int plain_array(object buf, void **data, uint64_t *n, int *dtype):
     return 1
 
 
-cdef inline int fast_params(int dist, int dtype, double a, double b, wi_fill_spec *spec):
-    """The kernel parameters of a uniform (a=low, b=high) or normal (a=mean, b=std) fill,
-    as _validate.transform computes them; 0 if the values could overflow (the checked
-    path then raises the error)."""
-    cdef double big = FLT_MAX if dtype == WI_F32 else DBL_MAX
-    if dist == WI_DIST_UNIFORM:
-        if not (fabs(a) <= big and fabs(b) <= big and b - a <= big):
-            return 0
-        spec.lo, spec.width, spec.hi = a, b - a, b
-    else:
-        if fabs(a) + (6.0 if dtype == WI_F32 else 9.0) * b > big:
-            return 0
-        spec.lo, spec.width, spec.hi = a, b, 0.0
-    if dtype == WI_F32:  # round to the computing precision
-        spec.lo, spec.width, spec.hi = <float>spec.lo, <float>spec.width, <float>spec.hi
-    spec.clamp_lo = spec.p0 = spec.pw = 0.0
-    spec.dist = <wi_dist>dist
-    spec.dtype = <wi_dtype>dtype
-    return 1
-
-
 cdef inline void run_fill(wi_fill_spec *spec, uint64_t seed):
     spec.key[0] = <uint32_t>(seed & 0xFFFFFFFFu)
     spec.key[1] = <uint32_t>(seed >> 32)
@@ -142,45 +130,154 @@ cdef inline void run_fill(wi_fill_spec *spec, uint64_t seed):
         wi_fill(spec, 0)
 
 
-def fast_fill(object buf, int dist, double a, double b, Counter counter):
-    """Uniform (a=low, b=high) or normal (a=mean, b=std) fill of a plain float32/float64
-    ndarray from counter. a and b are already checked finite (low <= high, std > 0).
-    Returns False, having touched nothing, if anything needs the checked path."""
-    cdef wi_fill_spec spec
-    cdef int dtype
-    cdef uint64_t seed, block
-    if not plain_array(buf, &spec.out, &spec.n, &dtype) or not fast_params(dist, dtype, a, b, &spec):
-        return False
-    if spec.n == 0:
-        return True
-    cdef uint64_t per_block = PER_BLOCK[dtype]
-    counter.take((spec.n + per_block - 1) // per_block, &seed, &spec.stream, &block)
-    spec.first_block = block
-    spec.first_lane = 0
-    run_fill(&spec, seed)
-    return True
+# ---- the fast path: plain arrays and small torch tensors, parameters approved here ----
+
+from wi import _contract as contract
+
+# The contract's per-dtype limits, copied from _contract.py (their one source) at import.
+cdef double LIMIT_MAX[WI_DTYPE_COUNT]
+cdef double LIMIT_COMPUTE_MAX[WI_DTYPE_COUNT]
+cdef double LIMIT_REACH[WI_DTYPE_COUNT]
+cdef double LIMIT_TINY[WI_DTYPE_COUNT]
+for _code in contract.FLOATS:
+    LIMIT_MAX[_code] = contract.MAX[_code]
+    LIMIT_COMPUTE_MAX[_code] = contract.COMPUTE_MAX[_code]
+    LIMIT_REACH[_code] = contract.MAX_ABS_NORMAL[_code]
+    LIMIT_TINY[_code] = contract.TINY[_code]
 
 
-def fast_fill_at(object buf, int dist, double a, double b, object seed, object stream, object offset):
-    """As fast_fill, at an explicit (seed, stream, offset) given as Python ints; False if
-    any of them is out of range or anything else needs the checked path."""
+cdef inline double rounded(int dtype, double x):
+    """x in the computing precision: float64 for float64 output, float32 otherwise."""
+    return x if dtype == WI_F64 else <double><float>x
+
+
+cdef inline double normal_cdf(double x):
+    return 0.5 * erfc(-x / SQRT2)
+
+
+cdef int kernel_params(int dist, int dtype, tuple p, wi_fill_spec *spec) except -1:
+    """Twin of _dists.<Distribution>.kernel_params for a float dtype: 1 with spec's parameter
+    fields set if the rule approves, 0 (nothing set) where the Python rule would raise."""
+    cdef double big = LIMIT_MAX[dtype]
+    cdef double a, b, lo, hi, alpha, beta, sign, p_lo, p_hi
+    spec.clamp_lo = spec.p0 = spec.pw = 0.0
+    if dist == WI_DIST_UNIFORM:
+        a, b = p
+        if not (fabs(a) <= big and fabs(b) <= big and b - a <= LIMIT_COMPUTE_MAX[dtype]):
+            return 0
+        spec.lo, spec.width, spec.hi = rounded(dtype, a), rounded(dtype, b - a), rounded(dtype, b)
+    elif dist == WI_DIST_NORMAL:
+        a, b = p
+        if not (fabs(a) + LIMIT_REACH[dtype] * b <= big):
+            return 0
+        spec.lo, spec.width, spec.hi = rounded(dtype, a), rounded(dtype, b), 0.0
+    elif dist == WI_DIST_TRUNCNORM:
+        a, b, lo, hi = p
+        if not (fabs(lo) <= big and fabs(hi) <= big):
+            return 0
+        alpha, beta, sign = (lo - a) / b, (hi - a) / b, 1.0
+        if alpha + beta > 0:
+            alpha, beta, sign = -beta, -alpha, -1.0
+        p_lo, p_hi = normal_cdf(alpha), normal_cdf(beta)
+        if p_lo < LIMIT_TINY[dtype]:
+            p_lo = 0.0
+        if p_hi < LIMIT_TINY[dtype]:
+            return 0
+        spec.lo, spec.width, spec.hi = rounded(dtype, a), rounded(dtype, sign * b), rounded(dtype, hi)
+        spec.clamp_lo, spec.p0, spec.pw = rounded(dtype, lo), rounded(dtype, p_lo), rounded(dtype, p_hi - p_lo)
+    else:
+        return 0
+    spec.dist = <wi_dist>dist
+    spec.dtype = <wi_dtype>dtype
+    return 1
+
+
+def kernel_params_of(object dist, int dtype):
+    """The compiled twin's KernelParams fields for (dist, dtype) as a tuple, or None where it
+    declines (tests compare it with dist.kernel_params(dtype))."""
+    cdef wi_fill_spec spec
+    if not kernel_params(dist.code, dtype, dist.params, &spec):
+        return None
+    return (spec.lo, spec.width, spec.hi, spec.clamp_lo, spec.p0, spec.pw)
+
+
+# torch, once wi.torch has registered it: the exact tensor types, dtype -> code, and the
+# version-counter bump every in-place write must make, called with a tuple of tensors.
+cdef object TORCH_TYPES = ()
+cdef dict TORCH_DTYPES = {}
+cdef object TORCH_BUMP = None
+cdef object TORCH_GRAD_ENABLED = None
+
+
+def register_torch(tuple types, dict dtypes, object increment_version, object is_grad_enabled):
+    """Let the fast path take small contiguous CPU tensors of exactly these types."""
+    global TORCH_TYPES, TORCH_DTYPES, TORCH_BUMP, TORCH_GRAD_ENABLED
+    TORCH_TYPES, TORCH_DTYPES = types, dtypes
+    TORCH_BUMP, TORCH_GRAD_ENABLED = increment_version, is_grad_enabled
+
+
+cdef int plain_tensor(object t, void **data, uint64_t *n, int *dtype) except -1:
+    """1 if t is a tensor the fast path may write directly: a registered type (not a subclass
+    such as DTensor), on the CPU, contiguous, of a float dtype, small enough that the GIL stays
+    held (so t stays alive and unchanged), not a lazy view, not an inference tensor, and not
+    needing autograd. Anything else goes to the checked path, which explains a refusal."""
+    if type(t) not in TORCH_TYPES:
+        return 0
+    code = TORCH_DTYPES.get(t.dtype)
+    if code is None or not t.is_cpu or not t.is_contiguous():
+        return 0
+    cdef uint64_t numel = t.numel()
+    if numel >= GIL_RELEASE_MIN or t.is_neg() or t.is_inference():
+        return 0
+    if t.requires_grad and TORCH_GRAD_ENABLED():
+        return 0
+    dtype[0] = code
+    n[0] = numel
+    data[0] = <void *><size_t>t.data_ptr()
+    return 1
+
+
+def fill_fast(object buf, object dist, Counter counter, object seed, object stream, object offset):
+    """Fill buf from dist at the counter's next blocks (seed None) or at (seed, stream, offset).
+
+    The fast path of Generator.fill: it takes plain float32/float64 ndarrays and small torch
+    CPU tensors with parameters its kernel_params approves, and returns False having touched
+    nothing (the checked path then fills or explains) for anything else."""
     cdef wi_fill_spec spec
     cdef int dtype
-    if not plain_array(buf, &spec.out, &spec.n, &dtype) or not fast_params(dist, dtype, a, b, &spec):
+    cdef uint64_t seed64, block, off, per_block
+    if plain_array(buf, &spec.out, &spec.n, &dtype):
+        tensor = False
+    elif plain_tensor(buf, &spec.out, &spec.n, &dtype):
+        tensor = True
+    else:
         return False
-    if not (0 <= seed < 2**64 and 0 <= stream < 2**64 and 0 <= offset < 2**64):
+    if not kernel_params(dist.code, dtype, dist.params, &spec):
         return False
-    cdef uint64_t per_block = PER_BLOCK[dtype]
-    cdef uint64_t off = offset
-    # the stream holds per_block * 2**64 elements; offset < 2**64 leaves room unless n is huge
-    if spec.n > 0 and (off // per_block) + (off % per_block + spec.n - 1) // per_block < off // per_block:
-        return False
-    if spec.n == 0:
-        return True
-    spec.stream = stream
-    spec.first_block = off // per_block
-    spec.first_lane = off % per_block
-    run_fill(&spec, seed)
+    per_block = PER_BLOCK[dtype]
+    if seed is None:
+        if not (stream is ZERO and offset is ZERO):
+            return False
+        if spec.n == 0:
+            return True
+        counter.take((spec.n + per_block - 1) // per_block, &seed64, &spec.stream, &block)
+        spec.first_block, spec.first_lane = block, 0
+    else:
+        if not (type(seed) is int and type(stream) is int and type(offset) is int):
+            return False
+        if not (0 <= seed < UINT64_END and 0 <= stream < UINT64_END and 0 <= offset < UINT64_END):
+            return False
+        off = offset
+        # the stream holds per_block * 2**64 elements; offset < 2**64 leaves room unless n is huge
+        if spec.n > 0 and (off // per_block) + (off % per_block + spec.n - 1) // per_block < off // per_block:
+            return False
+        if spec.n == 0:
+            return True
+        seed64, spec.stream = seed, stream
+        spec.first_block, spec.first_lane = off // per_block, off % per_block
+    run_fill(&spec, seed64)
+    if tensor:
+        TORCH_BUMP((buf,))  # as an in-place torch op would: stale saved tensors are then caught
     return True
 
 

@@ -1,20 +1,23 @@
-"""Block counters: a (seed, stream) and the next unused block, reserved atomically.
+"""Counter storage: a (seed, stream) and the next unused block, reserved atomically.
 
 Every fill that draws from a counter reserves whole blocks atomically, so fills from many
 threads never overlap; a value still depends only on (seed, stream, block, lane). With the
-compiled core the storage is _core.Counter (reserved under the GIL, usable by its fast path);
-the NumPy fallback uses a lock.
+compiled core the storage is _core.Counter (reserved under the GIL, read by the fast path
+without a Python call); the NumPy fallback uses LockedCounter. wi.Generator derives from
+whichever is in use, and takes from it `fill`, the one fill entry point: the compiled one tries
+the fast path (_core.fill_fast) before Generator.fill_checked.
 """
 import os
 import threading
 
 from . import _backend
-from . import _validate as V
 from ._contract import STREAM_BLOCKS
 
 
-class _LockedCounter:
+class LockedCounter:
     """Pure-Python storage with the same interface as _core.Counter."""
+
+    __slots__ = ("_lock", "_state")
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -38,46 +41,12 @@ class _LockedCounter:
             self._state = (seed, stream, start + nblocks)
             return seed, stream, start
 
+    def fill(self, buf, dist, *, seed=None, stream=0, offset=0):
+        """wi.Generator.fill: without the compiled core every fill takes the checked path."""
+        return self.fill_checked(buf, dist, seed, stream, offset)
 
-_Storage = _backend.core.Counter if _backend.core is not None else _LockedCounter
 
-
-class BlockCounter(_Storage):
-    """The seed, stream and next free block of a generator."""
-
-    def __init__(self, seed, stream=0):
-        super().__init__()
-        self._store(V.uint64(seed, "seed"), V.uint64(stream, "stream"), 0)
-
-    @property
-    def seed(self):
-        return self._load()[0]
-
-    @property
-    def stream(self):
-        return self._load()[1]
-
-    def get_state(self):
-        """The state as a plain dict: {'seed', 'stream', 'counter'} (counter = next block)."""
-        seed, stream, counter = self._load()
-        return {"seed": seed, "stream": stream, "counter": counter}
-
-    def set_state(self, state):
-        """Restore a state returned by get_state (validated before anything changes)."""
-        if not isinstance(state, dict):
-            raise TypeError(f"state must be a dict from get_state() (got {type(state).__name__})")
-        missing = {"seed", "stream", "counter"} - state.keys()
-        if missing:
-            raise ValueError(f"state is missing {', '.join(sorted(missing))}")
-        seed = V.uint64(state["seed"], "state['seed']")
-        stream = V.uint64(state["stream"], "state['stream']")
-        counter = state["counter"]
-        if not (type(counter) is int and counter == STREAM_BLOCKS):  # a used-up stream ends at 2**64
-            counter = V.uint64(counter, "state['counter']")
-        self._store(seed, stream, counter)
-
-    def reseed(self, seed, stream=0):
-        self._store(V.uint64(seed, "seed"), V.uint64(stream, "stream"), 0)
+CounterStorage = _backend.core.Counter if _backend.core is not None else LockedCounter
 
 
 def entropy_seed():

@@ -6,7 +6,7 @@ It works a chunk of blocks at a time, so memory stays bounded; it is single-thre
 """
 import numpy as np
 
-from . import _contract as C
+from . import _contract as contract
 from . import _poly
 
 _M0, _M1 = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)
@@ -54,7 +54,7 @@ def raw_blocks(seed, stream, first_block, nblocks):
     return np.stack(_philox(ctr, seed & 0xFFFFFFFF, seed >> 32, 10), axis=1)
 
 
-# ---- transforms: mirrors of kernel_body.h ----
+# ---- transforms: mirrors of the C kernels ----
 
 def _horner(z, coeffs, ftype):
     p = ftype(coeffs[-1])
@@ -154,18 +154,18 @@ def _words64(x):
 
 def _to_half_bits(v, dtype):
     """float32 values -> float16 or bfloat16 bit patterns, rounded to nearest even."""
-    if dtype == C.F16:
+    if dtype == contract.F16:
         return v.astype(np.float16).view(np.uint16)
     b = v.view(_u32)
     return ((b + _u32(0x7FFF) + ((b >> _u32(16)) & _u32(1))) >> _u32(16)).astype(np.uint16)
 
 
-def _transform(x, dtype, dist, params):
+def transform(x, dtype, dist, params):
     """Elements of whole blocks x (nblocks, 4) -> flat array in the buffer's storage type."""
-    if dtype == C.U32:
+    if dtype == contract.U32:
         return x.reshape(-1)
     lo, width, hi, clamp_lo, p0, pw = params
-    if dtype == C.F64:
+    if dtype == contract.F64:
         f, w = np.float64, _words64(x)
         u = (w >> _u64(11)).astype(f) * 2.0**-53
         neg2log, sign_bit, box_muller = _neg2log_f64, 1 << 63, _box_muller_f64
@@ -173,32 +173,32 @@ def _transform(x, dtype, dist, params):
         f, w = np.float32, x
         u = (x >> _u32(8)).astype(f) * f(2.0**-24)
         neg2log, sign_bit, box_muller = _neg2log_f32, 1 << 31, _box_muller_f32
-    if dist == C.UNIFORM:
+    if dist == contract.UNIFORM:
         v = np.minimum(f(lo) + f(width) * u, f(hi))
-    elif dist == C.NORMAL:
+    elif dist == contract.NORMAL:
         zc, zs = box_muller(w[:, 0::2], w[:, 1::2]) if f is np.float32 else box_muller(w[:, 0], w[:, 1])
         v = f(lo) + f(width) * np.stack([zc, zs], axis=-1)
     else:
-        z = _quantile(f(p0) + f(pw) * u, f, neg2log, sign_bit, C.TINY[dtype])
+        z = _quantile(f(p0) + f(pw) * u, f, neg2log, sign_bit, contract.TINY[dtype])
         with np.errstate(over="ignore"):  # an infinite product is clamped next, as in the kernel
             v = f(lo) + f(width) * z
         v = np.where(v > f(hi), f(hi), v)
         v = np.where(v < f(clamp_lo), f(clamp_lo), v)
     v = v.reshape(-1)
-    return _to_half_bits(v, dtype) if dtype in C.HALVES else v
+    return _to_half_bits(v, dtype) if dtype in contract.HALVES else v
 
 
 def fill(out, dtype, dist, seed, stream, block, lane, params):
     """Write elements lane.. of the stream starting at block into the flat array out
-    (half formats as uint16 bit patterns); params as _validate.transform returns them."""
-    k = C.PER_BLOCK[dtype]
+    (half formats as uint16 bit patterns); params is the distribution's _dists.KernelParams."""
+    k = contract.PER_BLOCK[dtype]
     n = out.size
     done = 0
     g = lane  # element index counted from lane 0 of `block`
     while done < n:
         first = g // k
         nblocks = min(_CHUNK_BLOCKS, -(-(lane + n - first * k) // k))
-        vals = _transform(raw_blocks(seed, stream, (block + first) % 2**64, nblocks), dtype, dist, params)
+        vals = transform(raw_blocks(seed, stream, (block + first) % 2**64, nblocks), dtype, dist, params)
         take = min(n - done, vals.size - (g - first * k))
         out[done : done + take] = vals[g - first * k : g - first * k + take]
         done += take

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import numbers
-import operator
+
+from . import _args
 
 __all__ = ["calculate_gain", "compute_fans", "LAYOUTS", "FAN_MODES", "fan_for_mode"]
 
@@ -33,10 +34,6 @@ _LINEAR_LIKE = (
     "sigmoid",
 )
 NONLINEARITIES = _LINEAR_LIKE + ("tanh", "relu", "leaky_relu", "selu")
-
-
-def _quoted(names) -> str:
-    return ", ".join(repr(n) for n in names)
 
 
 def _is_real(x) -> bool:
@@ -69,7 +66,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """
     if not isinstance(nonlinearity, str):
         raise TypeError(
-            f"nonlinearity must be a str, one of {_quoted(NONLINEARITIES)} "
+            f"nonlinearity must be a str, one of {_args.quoted(NONLINEARITIES)} "
             f"(got {type(nonlinearity).__name__})"
         )
     if nonlinearity in _LINEAR_LIKE:
@@ -102,61 +99,8 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
             )
         return math.sqrt(2.0 / (1 + slope**2))
     raise ValueError(
-        f"nonlinearity must be one of {_quoted(NONLINEARITIES)} (got {nonlinearity!r})"
+        f"nonlinearity must be one of {_args.quoted(NONLINEARITIES)} (got {nonlinearity!r})"
     )
-
-
-def _check_shape(shape) -> tuple[int, ...]:
-    try:
-        dims = tuple(shape)
-    except TypeError:
-        raise TypeError(
-            f"shape must be a sequence of ints (got {type(shape).__name__})"
-        ) from None
-    if all(type(d) is int and d >= 0 for d in dims):
-        return dims  # the common case (tuples, torch.Size), checked cheaply
-    out = []
-    for d in dims:
-        if isinstance(d, bool):
-            raise TypeError(f"shape must be a sequence of ints (got {shape!r})")
-        try:
-            d = operator.index(d)
-        except TypeError:
-            raise TypeError(
-                f"shape must be a sequence of ints (got {shape!r})"
-            ) from None
-        if d < 0:
-            raise ValueError(f"shape must not have negative dimensions (got {shape!r})")
-        out.append(d)
-    return tuple(out)
-
-
-def _axes(name: str, axis, ndim: int) -> tuple[int, ...]:
-    """Normalise an int-or-sequence axis argument to non-negative ints."""
-    bad = TypeError(f"{name} must be an int or a sequence of ints (got {axis!r})")
-    if isinstance(axis, bool):
-        raise bad
-    try:
-        items = (operator.index(axis),)
-    except TypeError:
-        try:
-            items = tuple(axis)
-        except TypeError:
-            raise bad from None
-    axes = []
-    for a in items:
-        if isinstance(a, bool):
-            raise bad
-        try:
-            a = operator.index(a)
-        except TypeError:
-            raise bad from None
-        if not -ndim <= a < ndim:
-            raise ValueError(f"{name} {a} is out of range for a shape of rank {ndim}")
-        axes.append(a % ndim)
-    if len(set(axes)) != len(axes):
-        raise ValueError(f"{name} must not repeat an axis (got {axis!r})")
-    return tuple(axes)
 
 
 def _given(axis) -> bool:
@@ -166,7 +110,7 @@ def _given(axis) -> bool:
     try:
         return len(axis) > 0
     except TypeError:
-        return True  # a single int (or something _axes will reject)
+        return True  # a single int (or something _args.axes will reject)
 
 
 def compute_fans(
@@ -210,13 +154,8 @@ def compute_fans(
         >>> wi.compute_fans((8, 3, 3, 16, 32), in_axis=-2, out_axis=-1, batch_axis=0)
         (144, 288)
     """
-    dims = _check_shape(shape)
-    if not isinstance(layout, str):
-        raise TypeError(
-            f"layout must be a str, one of {_quoted(LAYOUTS)} (got {type(layout).__name__})"
-        )
-    if layout not in _LAYOUT_AXES:
-        raise ValueError(f"layout must be one of {_quoted(LAYOUTS)} (got {layout!r})")
+    dims = _args.shape(shape)
+    _args.choice(layout, "layout", LAYOUTS)
     explicit = _given(in_axis) or _given(out_axis) or _given(batch_axis)
     ndim = len(dims)
 
@@ -241,9 +180,9 @@ def compute_fans(
         )
 
     default_in, default_out = _LAYOUT_AXES[layout]
-    ins = _axes("in_axis", default_in if in_axis is None else in_axis, ndim)
-    outs = _axes("out_axis", default_out if out_axis is None else out_axis, ndim)
-    batch = _axes("batch_axis", () if batch_axis is None else batch_axis, ndim)
+    ins = _args.axes(default_in if in_axis is None else in_axis, "in_axis", ndim)
+    outs = _args.axes(default_out if out_axis is None else out_axis, "out_axis", ndim)
+    batch = _args.axes(() if batch_axis is None else batch_axis, "batch_axis", ndim)
     if set(ins) & set(outs) or set(ins) & set(batch) or set(outs) & set(batch):
         raise ValueError(
             "in_axis, out_axis and batch_axis must be disjoint "
@@ -259,14 +198,9 @@ def compute_fans(
 
 def fan_for_mode(fan_in: int, fan_out: int, mode: str) -> float:
     """The denominator of variance scaling: fan_in, fan_out or their mean."""
-    if not isinstance(mode, str):
-        raise TypeError(
-            f"mode must be a str, one of {_quoted(FAN_MODES)} (got {type(mode).__name__})"
-        )
+    _args.choice(mode, "mode", FAN_MODES)
     if mode == "fan_in":
         return fan_in
     if mode == "fan_out":
         return fan_out
-    if mode == "fan_avg":
-        return (fan_in + fan_out) / 2
-    raise ValueError(f"mode must be one of {_quoted(FAN_MODES)} (got {mode!r})")
+    return (fan_in + fan_out) / 2

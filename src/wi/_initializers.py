@@ -1,18 +1,19 @@
-"""Shape-aware in-place initialisers: read the fans off the buffer's shape, call a fill_*.
+"""Shape-aware in-place initialisers: read the fans off the buffer's shape, fill one distribution.
 
-Each public function works out a scale from the shape (see ``_fans``) and
-makes exactly one ``fill_*`` call, so it inherits that fill's stream
-contract, speed and buffer checks. The private ``_plan_*`` helpers return the
-call instead of making it, so ``wi.torch`` can send it to a ``wi.Generator``.
+Each public function works out a distribution from the shape (the ``*_distribution``
+functions below, which ``wi.torch`` uses too) and makes exactly one ``Generator.fill``
+call, so it inherits the fill's stream contract, speed and buffer checks.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 
-from . import _api
+from . import _args
+from ._dists import TruncatedNormal, Normal, Uniform, he_normal, he_uniform, xavier_normal, xavier_uniform
 from ._fans import calculate_gain, compute_fans, fan_for_mode
+from ._generator import global_generator
+from ._target import shape_of
 
 __all__ = [
     "xavier_uniform_",
@@ -39,95 +40,61 @@ DISTRIBUTIONS = ("truncated_normal", "normal", "uniform")
 _DISTRIBUTION_ALIASES = {"untruncated_normal": "normal"}
 
 
-def shape_of(buf) -> tuple[int, ...]:
-    """The logical shape of an array, tensor or buffer-protocol object."""
-    shape = getattr(buf, "shape", None)  # NumPy, ml_dtypes, torch
-    if shape is not None and not isinstance(buf, memoryview):
-        return tuple(int(d) for d in shape)
-    try:
-        with memoryview(buf) as view:
-            return tuple(view.shape)
-    except TypeError:
-        raise TypeError(
-            "buf must be a writable array, tensor or buffer-protocol object "
-            f"(got {type(buf).__name__})"
-        ) from None
-
-
-def _fans(shape, layout, in_axis, out_axis, batch_axis):
-    fan_in, fan_out = compute_fans(
-        shape, layout, in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis
-    )
-    if math.prod(shape) == 0:
-        # Nothing will be written, but the fill still checks the buffer; a
-        # zero fan would only turn that into a ZeroDivisionError.
+def fans(shape, layout="torch", in_axis=None, out_axis=None, batch_axis=()):
+    """compute_fans, with zero fans of an empty shape raised to 1: nothing will be written,
+    but the fill still checks the buffer, and a zero fan would only divide by zero."""
+    if layout == "torch" and in_axis is None and out_axis is None and not batch_axis and len(shape) >= 2:
+        receptive = math.prod(shape[2:])  # the common case: init_module_ and wi.torch, per parameter
+        fan_in, fan_out = shape[1] * receptive, shape[0] * receptive
+    else:
+        fan_in, fan_out = compute_fans(shape, layout, in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis)
+    if fan_in == 0 or fan_out == 0:
         fan_in, fan_out = max(fan_in, 1), max(fan_out, 1)
     return fan_in, fan_out
 
 
-def _check_choice(name, value, choices):
-    if not isinstance(value, str):
-        raise TypeError(
-            f"{name} must be a str, one of {', '.join(map(repr, choices))} "
-            f"(got {type(value).__name__})"
-        )
-    if value not in choices:
-        raise ValueError(
-            f"{name} must be one of {', '.join(map(repr, choices))} (got {value!r})"
-        )
+# --- shape -> distribution ------------------------------------------------------
 
 
-def _check_scale(scale):
-    if not isinstance(scale, numbers.Real) or isinstance(scale, bool):
-        raise TypeError(f"scale must be a real number (got {type(scale).__name__})")
-    if not (math.isfinite(scale) and scale > 0):
-        raise ValueError(f"scale must be a positive finite number (got {scale!r})")
+def xavier_distribution(kind, shape, gain=1.0, layout="torch", in_axis=None, out_axis=None, batch_axis=()):
+    """The Xavier uniform or normal distribution of a weight of this shape."""
+    fan_in, fan_out = fans(shape, layout, in_axis, out_axis, batch_axis)
+    return (xavier_uniform if kind == "uniform" else xavier_normal)(fan_in, fan_out, gain)
 
 
-# --- plans: (fill_* name, positional args after buf, keyword args) -------------
-
-
-def _plan_xavier(kind, shape, gain, layout, in_axis, out_axis, batch_axis):
-    fan_in, fan_out = _fans(shape, layout, in_axis, out_axis, batch_axis)
-    return f"fill_xavier_{kind}", (fan_in, fan_out), {"gain": gain}
-
-
-def _plan_kaiming(kind, shape, a, mode, nonlinearity, layout, in_axis, out_axis, batch_axis):
-    _check_choice("mode", mode, ("fan_in", "fan_out"))
+def kaiming_distribution(kind, shape, a=0, mode="fan_in", nonlinearity="leaky_relu", layout="torch",
+                         in_axis=None, out_axis=None, batch_axis=()):
+    """The He/Kaiming uniform or normal distribution of a weight of this shape: the gain of
+    (nonlinearity, a) over the square root of the fan `mode` chooses."""
+    _args.choice(mode, "mode", ("fan_in", "fan_out"))
     gain = calculate_gain(nonlinearity, a)
-    fan_in, fan_out = _fans(shape, layout, in_axis, out_axis, batch_axis)
+    fan_in, fan_out = fans(shape, layout, in_axis, out_axis, batch_axis)
     fan = fan_in if mode == "fan_in" else fan_out
-    # fill_he_* scale by gain / sqrt(fan): the fan we pass is the chosen one.
-    return f"fill_he_{kind}", (fan,), {"gain": gain}
+    return (he_uniform if kind == "uniform" else he_normal)(fan, gain)
 
 
-def _plan_variance_scaling(shape, scale, mode, distribution, layout, in_axis, out_axis, batch_axis):
-    _check_scale(scale)
-    _check_choice("mode", mode, ("fan_in", "fan_out", "fan_avg"))
+def variance_scaling_distribution(shape, scale=1.0, mode="fan_in", distribution="truncated_normal",
+                                  layout="torch", in_axis=None, out_axis=None, batch_axis=()):
+    """Keras/JAX variance scaling: variance scale / n, n the fan `mode` chooses."""
+    scale = _args.scale(scale, "scale")
+    _args.choice(mode, "mode", ("fan_in", "fan_out", "fan_avg"))
     if isinstance(distribution, str):
         distribution = _DISTRIBUTION_ALIASES.get(distribution, distribution)
-    _check_choice("distribution", distribution, DISTRIBUTIONS)
-    fan_in, fan_out = _fans(shape, layout, in_axis, out_axis, batch_axis)
+    _args.choice(distribution, "distribution", DISTRIBUTIONS)
+    fan_in, fan_out = fans(shape, layout, in_axis, out_axis, batch_axis)
     # Keras divides by max(1, n); n >= 1 whenever the buffer is non-empty.
     variance = scale / max(1.0, fan_for_mode(fan_in, fan_out, mode))
     if distribution == "truncated_normal":
         std = math.sqrt(variance) / TRUNC_STD_2SIGMA
-        return "fill_truncated_normal", (0.0, std, -2.0 * std, 2.0 * std), {}
+        return TruncatedNormal(0.0, std, -2.0 * std, 2.0 * std, scale="scale")
     if distribution == "normal":
-        return "fill_normal", (0.0, math.sqrt(variance)), {}
+        return Normal(0.0, math.sqrt(variance), scale="scale")
     limit = math.sqrt(3.0 * variance)
-    return "fill_uniform", (-limit, limit), {}
+    return Uniform(-limit, limit, scale="scale")
 
 
-def _run(plan, buf, seed, stream, offset, scale_name=None):
-    """Do the planned fill; an overflow caused by scale_name's value is reported under that name."""
-    name, args, kwargs = plan
-    try:
-        return getattr(_api, name)(buf, *args, seed=seed, stream=stream, offset=offset, **kwargs)
-    except ValueError as exc:
-        if scale_name is None or not ("overflow" in str(exc) or "must be finite in" in str(exc)):
-            raise
-        raise ValueError(f"{scale_name} is too large for this buffer: {exc}") from None
+def _fill(buf, dist, seed, stream, offset):
+    return global_generator.fill(buf, dist, seed=seed, stream=stream, offset=offset)
 
 
 # --- public ---------------------------------------------------------------------
@@ -155,8 +122,8 @@ def xavier_uniform_(
         >>> w = np.empty((256, 128), np.float32)          # torch layout [out, in]
         >>> wi.xavier_uniform_(w, gain=wi.calculate_gain("relu"), seed=0)
     """
-    plan = _plan_xavier("uniform", shape_of(buf), gain, layout, in_axis, out_axis, batch_axis)
-    return _run(plan, buf, seed, stream, offset)
+    dist = xavier_distribution("uniform", shape_of(buf), gain, layout, in_axis, out_axis, batch_axis)
+    return _fill(buf, dist, seed, stream, offset)
 
 
 def xavier_normal_(
@@ -179,8 +146,8 @@ def xavier_normal_(
         >>> w = np.empty((3, 3, 64, 128), np.float32)
         >>> wi.xavier_normal_(w, layout="keras", seed=0)
     """
-    plan = _plan_xavier("normal", shape_of(buf), gain, layout, in_axis, out_axis, batch_axis)
-    return _run(plan, buf, seed, stream, offset)
+    dist = xavier_distribution("normal", shape_of(buf), gain, layout, in_axis, out_axis, batch_axis)
+    return _fill(buf, dist, seed, stream, offset)
 
 
 def kaiming_uniform_(
@@ -205,10 +172,8 @@ def kaiming_uniform_(
         >>> w = np.empty((64, 3, 7, 7), np.float32)        # torch Conv2d weight
         >>> wi.kaiming_uniform_(w, mode="fan_out", nonlinearity="relu", seed=0)
     """
-    plan = _plan_kaiming(
-        "uniform", shape_of(buf), a, mode, nonlinearity, layout, in_axis, out_axis, batch_axis
-    )
-    return _run(plan, buf, seed, stream, offset)
+    dist = kaiming_distribution("uniform", shape_of(buf), a, mode, nonlinearity, layout, in_axis, out_axis, batch_axis)
+    return _fill(buf, dist, seed, stream, offset)
 
 
 def kaiming_normal_(
@@ -232,10 +197,8 @@ def kaiming_normal_(
         >>> w = np.empty((512, 256), np.float32)
         >>> wi.kaiming_normal_(w, nonlinearity="relu", seed=0)
     """
-    plan = _plan_kaiming(
-        "normal", shape_of(buf), a, mode, nonlinearity, layout, in_axis, out_axis, batch_axis
-    )
-    return _run(plan, buf, seed, stream, offset)
+    dist = kaiming_distribution("normal", shape_of(buf), a, mode, nonlinearity, layout, in_axis, out_axis, batch_axis)
+    return _fill(buf, dist, seed, stream, offset)
 
 
 def variance_scaling_(
@@ -263,10 +226,8 @@ def variance_scaling_(
         >>> w = np.empty((784, 256), np.float32)           # Keras Dense kernel
         >>> wi.variance_scaling_(w, 2.0, "fan_in", "truncated_normal", layout="keras", seed=0)
     """
-    plan = _plan_variance_scaling(
-        shape_of(buf), scale, mode, distribution, layout, in_axis, out_axis, batch_axis
-    )
-    return _run(plan, buf, seed, stream, offset, scale_name="scale")
+    dist = variance_scaling_distribution(shape_of(buf), scale, mode, distribution, layout, in_axis, out_axis, batch_axis)
+    return _fill(buf, dist, seed, stream, offset)
 
 
 def lecun_uniform_(
@@ -327,8 +288,7 @@ def trunc_normal_(buf, mean=0.0, std=1.0, a=-2.0, b=2.0, *, seed=None, stream=0,
     Example:
         >>> wi.trunc_normal_(np.empty((768, 768), np.float32), std=0.02, seed=0)
     """
-    _api._truncated_args(mean, std, a, b, names=("a", "b"))  # errors name torch's a and b
-    return _api.fill_truncated_normal(buf, mean, std, a, b, seed=seed, stream=stream, offset=offset)
+    return _fill(buf, TruncatedNormal(mean, std, a, b, names=("mean", "std", "a", "b")), seed, stream, offset)
 
 
 # Keras/JAX names for the torch-semantics functions above (same objects).

@@ -10,7 +10,6 @@ torch. Imported by ``wi.torch.init_module_`` only, so torch stays lazy.
 from __future__ import annotations
 
 import math
-import operator
 import warnings
 
 import torch
@@ -19,9 +18,12 @@ from torch.nn.modules.batchnorm import _NormBase
 from torch.nn.modules.conv import _ConvNd
 from torch.nn.modules.rnn import RNNBase, RNNCellBase
 
-from ._fans import compute_fans
-from ._init import _plan_kaiming, _plan_xavier
-from .torch import _fill_tensor, stream_id
+from .. import _args
+from .._dists import Normal, Uniform
+from .._fans import compute_fans
+from .._initializers import kaiming_distribution, xavier_distribution
+from ._streams import stream_id
+from ._tensors import fill_tensor
 
 _SQRT5 = math.sqrt(5)
 
@@ -40,22 +42,22 @@ class _Run:
         for name, p in module.named_parameters(prefix=prefix):
             self.names.setdefault(id(p), name)
 
-    def fill(self, p, plan):
+    def fill(self, p, dist):
         if p.numel():
-            _fill_tensor(p, plan, seed=self.seed, stream=stream_id(self.names[id(p)]))
+            fill_tensor(p, dist, seed=self.seed, stream=stream_id(self.names[id(p)]))
 
     def uniform(self, p, bound):
         if bound == 0:  # torch: U(-0, 0) for empty layers, i.e. zeros
             p.detach().zero_()
         else:
-            self.fill(p, ("fill_uniform", (-bound, bound), {}))
+            self.fill(p, Uniform(-bound, bound))
 
     def kaiming_a_sqrt5(self, p):
         # kaiming_uniform_(w, a=sqrt(5)) is U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
-        self.fill(p, _plan_kaiming("uniform", tuple(p.shape), _SQRT5, "fan_in", "leaky_relu", "torch", None, None, ()))
+        self.fill(p, kaiming_distribution("uniform", tuple(p.shape), _SQRT5))
 
     def xavier(self, p, kind):
-        self.fill(p, _plan_xavier(kind, tuple(p.shape), 1.0, "torch", None, None, ()))
+        self.fill(p, xavier_distribution(kind, tuple(p.shape)))
 
 
 def _linear_bias_bound(weight):
@@ -78,7 +80,7 @@ def _own_rule(run, module, own):
         return {"weight", "bias"}
     if _is(module, nn.Embedding) or _is(module, nn.EmbeddingBag):
         if "weight" in own:
-            run.fill(own["weight"], ("fill_normal", (0.0, 1.0), {}))
+            run.fill(own["weight"], Normal(0.0, 1.0))
             if module.padding_idx is not None:
                 own["weight"].detach()[module.padding_idx].zero_()
         return {"weight"}
@@ -149,16 +151,8 @@ def _post_order(module, prefix, seen):
 def _check(module, seed, prefix):
     if not isinstance(module, nn.Module):
         raise TypeError(f"module must be a torch.nn.Module (got {type(module).__name__})")
-    if isinstance(seed, bool):
-        raise TypeError("seed must be an int (got bool)")
-    try:
-        seed = operator.index(seed)
-    except TypeError:
-        raise TypeError(f"seed must be an int (got {type(seed).__name__})") from None
-    if not 0 <= seed < 2**64:
-        raise ValueError(f"seed must be in [0, 2**64) (got {seed})")
-    if not isinstance(prefix, str):
-        raise TypeError(f"prefix must be a str (got {type(prefix).__name__})")
+    seed = _args.uint64(seed, "seed")
+    _args.text(prefix, "prefix")
     for name, p in module.named_parameters(prefix=prefix):
         if isinstance(p, nn.parameter.UninitializedParameter):
             raise ValueError(
@@ -177,7 +171,7 @@ def _check(module, seed, prefix):
     return seed
 
 
-def init_module_(module, seed=0, *, prefix=""):
+def init_module(module, seed=0, *, prefix=""):
     seed = _check(module, seed, prefix)  # everything checked before anything is written
     run = _Run(module, seed, prefix)
     untouched = []
