@@ -13,7 +13,7 @@ import importlib
 
 import numpy as np
 
-from ._fans import _check_shape
+from . import _args
 
 
 def require(module: str, extra: str):
@@ -31,7 +31,7 @@ def require(module: str, extra: str):
 
 def global_shape(shape) -> tuple[int, ...]:
     """A checked shape: a sequence of non-negative ints (errors name ``shape``)."""
-    return _check_shape(shape)
+    return _args.shape(shape, "shape")
 
 
 def array_dtype(dtype) -> np.dtype:

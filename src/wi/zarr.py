@@ -24,7 +24,7 @@ import itertools
 import math
 import os
 
-from . import _engine, _validate
+from . import _args, _engine
 
 _zarr = _engine.require("zarr", "zarr")
 
@@ -50,7 +50,7 @@ def _write(array, block_fill, start, shape):
 def _workers(max_workers):
     if max_workers is None:
         return os.cpu_count() or 1
-    return _validate.fan(max_workers, "max_workers")  # a positive int
+    return _args.fan(max_workers, "max_workers")  # a positive int
 
 
 def _progress_bar(progress, total, unit):
