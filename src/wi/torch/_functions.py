@@ -19,6 +19,33 @@ from ._errors import like_torch
 from ._seeding import position
 from ._tensors import fill_constant, fill_tensor, shape_of
 
+# Distributions already built, by the exact arguments (types included, so True never stands
+# for 1): a model's init repeats a few shapes and settings, and building a distribution costs
+# as much as the fill of a small tensor. Bad arguments raise while building and are not kept.
+_built = {}
+
+
+def _cached(key, build, *args):
+    try:
+        return _built[key]
+    except KeyError:
+        dist = build(*args)
+        if len(_built) >= 4096:
+            _built.clear()
+        _built[key] = dist
+        return dist
+    except TypeError:  # an unhashable argument: build explains what is wrong with it
+        return build(*args)
+
+
+def _uniform(a, b):
+    return Uniform(a, b, names=("a", "b"))
+
+
+def _truncated(mean, std, a, b):
+    return TruncatedNormal(mean, std, a, b, names=("mean", "std", "a", "b"))
+
+
 _NONLINEARITY = ("Literal['linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', "
                  "'conv_transpose3d', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu']")
 
@@ -45,7 +72,7 @@ def uniform_(tensor: torch.Tensor, a: float = 0.0, b: float = 1.0,
         >>> wi.torch.uniform_(w, -0.1, 0.1)
     """
     try:
-        dist = Uniform(a, b, names=("a", "b"))
+        dist = _cached(("uniform", type(a), a, type(b), b), _uniform, a, b)
     except ValueError as exc:  # torch's uniform_ raises RuntimeError
         raise like_torch(exc, RuntimeError) from None
     gen, seed = position(generator)
@@ -63,7 +90,7 @@ def normal_(tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0,
         >>> wi.torch.normal_(w, std=0.02, generator=wi.Generator(0))
     """
     try:
-        dist = Normal(mean, std)
+        dist = _cached(("normal", type(mean), mean, type(std), std), Normal, mean, std)
     except ValueError as exc:  # torch's normal_ raises RuntimeError
         raise like_torch(exc, RuntimeError) from None
     gen, seed = position(generator)
@@ -91,7 +118,8 @@ def trunc_normal_(tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0, a: 
         position(generator)
         return fill_constant(tensor, float(a))
     try:
-        dist = TruncatedNormal(mean, std, a, b, names=("mean", "std", "a", "b"))
+        dist = _cached(("trunc", type(mean), mean, type(std), std, type(a), a, type(b), b),
+                       _truncated, mean, std, a, b)
     except ValueError as exc:  # torch's uniform_ raises RuntimeError for a > b
         raise like_torch(exc, RuntimeError) from None
     mean, std, a, b = dist.params
@@ -102,12 +130,17 @@ def trunc_normal_(tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0, a: 
     return fill_tensor(tensor, dist, gen, seed=seed)
 
 
-def _xavier(kind, tensor, gain, generator):
-    fan_in, fan_out = fans(shape_of(tensor))  # ValueError for fewer than 2 dimensions, as torch
+def _xavier_distribution(kind, shape, gain):
+    fan_in, fan_out = fans(shape)  # ValueError for fewer than 2 dimensions, as torch
     try:
-        dist = (xavier_uniform if kind == "uniform" else xavier_normal)(fan_in, fan_out, gain)
+        return (xavier_uniform if kind == "uniform" else xavier_normal)(fan_in, fan_out, gain)
     except ValueError as exc:  # a negative gain: torch's tensor op raises RuntimeError
         raise like_torch(exc, RuntimeError) from None
+
+
+def _xavier(kind, tensor, gain, generator):
+    shape = shape_of(tensor)
+    dist = _cached((kind, shape, type(gain), gain), _xavier_distribution, kind, shape, gain)
     gen, seed = position(generator)
     if _args.is_zero(gain):  # torch: a zero gain gives zeros
         return fill_constant(tensor, 0.0)
@@ -141,12 +174,17 @@ def xavier_normal_(tensor: torch.Tensor, gain: float = 1.0,
     return _xavier("normal", tensor, gain, generator)
 
 
-def _kaiming(kind, tensor, a, mode, nonlinearity, generator):
-    shape = shape_of(tensor)
+def _kaiming_distribution(kind, shape, a, mode, nonlinearity):
     try:
-        dist = kaiming_distribution(kind, shape, a, mode, nonlinearity)
+        return kaiming_distribution(kind, shape, a, mode, nonlinearity)
     except TypeError as exc:  # torch: ValueError for a, mode or nonlinearity of the wrong type
         raise like_torch(exc, ValueError) from None
+
+
+def _kaiming(kind, tensor, a, mode, nonlinearity, generator):
+    shape = shape_of(tensor)
+    dist = _cached((kind, shape, type(a), a, type(mode), mode, type(nonlinearity), nonlinearity),
+                   _kaiming_distribution, kind, shape, a, mode, nonlinearity)
     gen, seed = position(generator)
     if 0 in shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)

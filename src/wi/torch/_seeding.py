@@ -39,8 +39,13 @@ def torch_key(generator=None):
 def position(generator):
     """(wi generator, seed) a call with this ``generator=`` fills from: seed None means the
     wi.Generator's next blocks, an int the start of stream 0 of that key."""
-    if generator is None:
-        return global_generator, torch_key()
+    if generator is None:  # torch_key(), inlined: this is every default call's path
+        try:
+            draw, words = _local.source
+        except AttributeError:
+            draw, words = _key_source()
+        draw()
+        return global_generator, words[0]
     if isinstance(generator, Generator):
         return generator, None
     if isinstance(generator, torch_module().Generator):
