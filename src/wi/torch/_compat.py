@@ -7,6 +7,7 @@ import warnings
 from .._fans import compute_fans
 from . import _functions as f
 from . import _structured as s
+from ._errors import TypeAndAttributeError
 from ._tensors import shape_of
 
 
@@ -20,6 +21,8 @@ def _calculate_fan_in_and_fan_out(tensor: torch.Tensor) -> tuple[int, int]:
 
 def _calculate_correct_fan(tensor: torch.Tensor, mode: Literal['fan_in', 'fan_out']) -> int:
     """fan_in or fan_out of tensor, as ``mode`` (any case) names it."""
+    if not isinstance(mode, str):  # torch calls mode.lower()
+        raise TypeAndAttributeError(f"mode must be a str, one of 'fan_in', 'fan_out' (got {type(mode).__name__})")
     mode = mode.lower()
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"Mode {mode} not supported, please use one of ['fan_in', 'fan_out']")

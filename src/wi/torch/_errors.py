@@ -2,8 +2,8 @@
 
 wi reports a wrong type as TypeError and a bad value as ValueError; torch.nn.init sometimes
 raises another type for the same input (ValueError for calculate_gain's param, RuntimeError
-from the tensor op for uniform_(a > b) or normal_(std < 0), AttributeError for a tensor that is
-not one). wi.torch raises these classes there, so code written against either catches them.
+from the tensor op for uniform_(a > b) or normal_(std < 0), NotImplementedError for an integer
+tensor, AttributeError for a tensor that is not one or a mode that is not a str). wi.torch raises these classes there, so code written against either catches them.
 """
 
 
@@ -19,8 +19,9 @@ class TypeAndAttributeError(TypeError, AttributeError):
     """tensor is not a torch.Tensor (torch fails on a missing tensor method)."""
 
 
-class TypeAndRuntimeError(TypeError, RuntimeError):
-    """tensor has no floating dtype (torch's random kernels raise RuntimeError)."""
+class TypeAndNotImplementedError(TypeError, NotImplementedError):
+    """tensor has no floating dtype (torch's random kernels raise NotImplementedError, a
+    RuntimeError)."""
 
 
 def like_torch(exc, torch_type):
@@ -28,7 +29,7 @@ def like_torch(exc, torch_type):
     is one), keeping its message."""
     if isinstance(exc, torch_type):
         return exc
-    for cls in (TypeAndValueError, ValueAndRuntimeError, TypeAndAttributeError, TypeAndRuntimeError):
+    for cls in (TypeAndValueError, ValueAndRuntimeError, TypeAndAttributeError, TypeAndNotImplementedError):
         if isinstance(exc, cls.__mro__[1]) and issubclass(cls, torch_type):
             return cls(*exc.args)
     return exc

@@ -15,7 +15,7 @@ from .. import _args
 from .._dists import Normal, TruncatedNormal, Uniform, xavier_normal, xavier_uniform
 from .._fans import calculate_gain as _wi_calculate_gain
 from .._initializers import fans, kaiming_distribution
-from ._errors import like_torch
+from ._errors import TypeAndAttributeError, like_torch
 from ._seeding import position
 from ._tensors import fill_constant, fill_tensor, shape_of
 
@@ -175,8 +175,10 @@ def xavier_normal_(tensor: torch.Tensor, gain: float = 1.0,
 
 
 def _kaiming_distribution(kind, shape, a, mode, nonlinearity):
+    if not isinstance(mode, str):  # torch calls mode.lower()
+        raise TypeAndAttributeError(f"mode must be a str, one of 'fan_in', 'fan_out' (got {type(mode).__name__})")
     try:
-        return kaiming_distribution(kind, shape, a, mode, nonlinearity)
+        return kaiming_distribution(kind, shape, a, mode.lower(), nonlinearity)  # torch: any case
     except TypeError as exc:  # torch: ValueError for a, mode or nonlinearity of the wrong type
         raise like_torch(exc, ValueError) from None
 

@@ -10,7 +10,7 @@ index only.
 from .. import _backend
 from .._backend import fill_fast
 from .._generator import global_generator
-from ._errors import TypeAndAttributeError, TypeAndRuntimeError
+from ._errors import TypeAndAttributeError, TypeAndNotImplementedError
 
 _torch = None
 _native = ()
@@ -57,7 +57,7 @@ def _has_storage_to_fill(tensor):
             "initialise on the CPU and move it, or use torch.nn.init"
         )
     if not tensor.is_floating_point():
-        raise TypeAndRuntimeError(f"tensor must have a floating dtype (got {tensor.dtype})")
+        raise TypeAndNotImplementedError(f"tensor must have a floating dtype (got {tensor.dtype})")
     return tensor.numel() > 0
 
 
