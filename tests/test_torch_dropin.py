@@ -242,7 +242,6 @@ def test_orthogonal_is_the_documented_algorithm():
     expected = (q * np.sign(np.diag(r))).T * 1.5
     torch.manual_seed(0)
     key = int(torch.empty(1, dtype=torch.int64).random_())
-    got = wt.orthogonal_values(rows, cols, 1.5, wi.Generator(0), 77) if hasattr(wt, "orthogonal_values") else None
     from wi.torch._structured import orthogonal_values
     got = orthogonal_values(rows, cols, 1.5, wi.Generator(0), 77)
     np.testing.assert_allclose(got.numpy(), expected, atol=1e-12)

@@ -17,6 +17,7 @@ from .._fans import calculate_gain as _wi_calculate_gain
 from .._initializers import fans, kaiming_distribution
 from ._errors import TypeAndAttributeError, like_torch
 from ._seeding import position
+from . import _tensors
 from ._tensors import fill_constant, fill_tensor, shape_of
 
 # Distributions already built, by the exact arguments (types included, so True never stands
@@ -43,7 +44,10 @@ def _uniform(a, b):
 
 
 def _truncated(mean, std, a, b):
-    return TruncatedNormal(mean, std, a, b, names=("mean", "std", "a", "b"))
+    """The distribution, and whether torch would warn that the mean is far from [a, b]."""
+    dist = TruncatedNormal(mean, std, a, b, names=("mean", "std", "a", "b"))
+    mean, std, a, b = dist.params
+    return dist, mean < a - 2 * std or mean > b + 2 * std
 
 
 _NONLINEARITY = ("Literal['linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', "
@@ -118,12 +122,11 @@ def trunc_normal_(tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0, a: 
         position(generator)
         return fill_constant(tensor, float(a))
     try:
-        dist = _cached(("trunc", type(mean), mean, type(std), std, type(a), a, type(b), b),
-                       _truncated, mean, std, a, b)
+        dist, far = _cached(("trunc", type(mean), mean, type(std), std, type(a), a, type(b), b),
+                            _truncated, mean, std, a, b)
     except ValueError as exc:  # torch's uniform_ raises RuntimeError for a > b
         raise like_torch(exc, RuntimeError) from None
-    mean, std, a, b = dist.params
-    if mean < a - 2 * std or mean > b + 2 * std:
+    if far:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", stacklevel=2)
     gen, seed = position(generator)
@@ -138,13 +141,16 @@ def _xavier_distribution(kind, shape, gain):
         raise like_torch(exc, RuntimeError) from None
 
 
+def _shape(tensor):
+    """tensor.shape (a torch.Size, hashable), checking it is a tensor."""
+    return tensor.shape if isinstance(tensor, _tensors._Tensor) else shape_of(tensor)
+
+
 def _xavier(kind, tensor, gain, generator):
-    shape = shape_of(tensor)
+    shape = _shape(tensor)
     dist = _cached((kind, shape, type(gain), gain), _xavier_distribution, kind, shape, gain)
     gen, seed = position(generator)
-    if _args.is_zero(gain):  # torch: a zero gain gives zeros
-        return fill_constant(tensor, 0.0)
-    return fill_tensor(tensor, dist, gen, seed=seed)
+    return fill_tensor(tensor, dist, gen, seed=seed)  # a zero gain gives zeros, as torch
 
 
 def xavier_uniform_(tensor: torch.Tensor, gain: float = 1.0,
@@ -184,7 +190,7 @@ def _kaiming_distribution(kind, shape, a, mode, nonlinearity):
 
 
 def _kaiming(kind, tensor, a, mode, nonlinearity, generator):
-    shape = shape_of(tensor)
+    shape = _shape(tensor)
     dist = _cached((kind, shape, type(a), a, type(mode), mode, type(nonlinearity), nonlinearity),
                    _kaiming_distribution, kind, shape, a, mode, nonlinearity)
     gen, seed = position(generator)
