@@ -55,20 +55,10 @@ for variant in serial openmp; do
 done
 
 echo "== tsan: building wi._core with -fsanitize=thread (no OpenMP: libgomp is not instrumented) =="
-"$PYTHON" -c "import Cython, setuptools" 2>/dev/null || {
-    echo "tsan: needs Cython and setuptools in this environment: pip install 'Cython>=3.0,<4' 'setuptools>=77'" >&2
-    exit 2
-}
-TREE="$WORK/tree"
-mkdir -p "$TREE"
-cp -r setup.py pyproject.toml README.md src "$TREE"/
-find "$TREE/src" \( -name '*.so' -o -name '*.pyd' -o -name '__pycache__' \) -prune -exec rm -rf {} +
-(cd "$TREE" && WI_SANITIZE=thread WI_DISABLE_OPENMP=1 "$PYTHON" setup.py -q build_ext --inplace \
-    >"$WORK/build.log" 2>&1) || { cat "$WORK/build.log"; exit 1; }
-SO=$(ls "$TREE"/src/wi/_core*.so)
-LIBTSAN=$("$CC" -print-file-name=libtsan.so)
-[ -f "$LIBTSAN" ] || { echo "libtsan not found ($LIBTSAN)" >&2; exit 1; }
-ldd "$SO" | grep libtsan >/dev/null || fail "$SO is not linked with TSan"
+# shellcheck source=scripts/sanitizer_build.sh
+source scripts/sanitizer_build.sh
+build_sanitized tsan tsan WI_SANITIZE=thread WI_DISABLE_OPENMP=1
+LIBTSAN=$RUNTIME
 
 echo "== tsan: concurrency and fork tests against the TSan build =="
 set +e
