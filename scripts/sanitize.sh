@@ -10,13 +10,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-PYTHON=${PYTHON:-python}
-CC=${CC:-gcc}
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-
 # shellcheck source=scripts/sanitizer_build.sh
-source scripts/sanitizer_build.sh
+source scripts/sanitizer_build.sh  # PYTHON, CC, WORK, build_sanitized
+
 echo "== sanitize: building wi._core with -fsanitize=address,undefined =="
 build_sanitized sanitize asan WI_SANITIZE=address,undefined CFLAGS="${CFLAGS:-} -fno-sanitize-recover=all"
 LIBASAN=$RUNTIME

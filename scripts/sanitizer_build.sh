@@ -1,5 +1,10 @@
-# Sourced by scripts/sanitize.sh and scripts/tsan.sh (needs PYTHON, CC and WORK set, the repo
-# root as the working directory).
+# Sourced by scripts/sanitize.sh and scripts/tsan.sh from the repo root: sets PYTHON and CC
+# (overridable), WORK (a scratch directory removed on exit) and defines build_sanitized.
+PYTHON=${PYTHON:-python}
+CC=${CC:-gcc}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
 #
 # build_sanitized JOB LIB [VAR=value ...]: copies the sources to $WORK/tree, builds wi._core
 # there in place with the given environment (e.g. WI_SANITIZE=thread), and checks the module

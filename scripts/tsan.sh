@@ -19,10 +19,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-PYTHON=${PYTHON:-python}
-CC=${CC:-gcc}
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+# shellcheck source=scripts/sanitizer_build.sh
+source scripts/sanitizer_build.sh  # PYTHON, CC, WORK, build_sanitized
 CSRC=src/wi/csrc
 CORE=(cpu.c fork.c parallel.c fill.c region.c kernel_portable.c kernel_avx2.c kernel_avx512.c)
 REPORTS="$WORK/reports"
@@ -55,8 +53,6 @@ for variant in serial openmp; do
 done
 
 echo "== tsan: building wi._core with -fsanitize=thread (no OpenMP: libgomp is not instrumented) =="
-# shellcheck source=scripts/sanitizer_build.sh
-source scripts/sanitizer_build.sh
 build_sanitized tsan tsan WI_SANITIZE=thread WI_DISABLE_OPENMP=1
 LIBTSAN=$RUNTIME
 
