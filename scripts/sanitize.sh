@@ -10,31 +10,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-PYTHON=${PYTHON:-python}
-CC=${CC:-gcc}
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-
-"$PYTHON" -c "import Cython, setuptools" 2>/dev/null || {
-    echo "sanitize: needs Cython and setuptools in this environment: pip install 'Cython>=3.0,<4' 'setuptools>=77'" >&2
-    exit 2
-}
-TREE="$WORK/tree"
-mkdir -p "$TREE"
-cp -r setup.py pyproject.toml README.md src "$TREE"/
-find "$TREE/src" \( -name '*.so' -o -name '*.pyd' -o -name '__pycache__' \) -prune -exec rm -rf {} +
+# shellcheck source=scripts/sanitizer_build.sh
+source scripts/sanitizer_build.sh  # PYTHON, CC, WORK, build_sanitized
 
 echo "== sanitize: building wi._core with -fsanitize=address,undefined =="
-(
-    cd "$TREE"
-    WI_SANITIZE=address,undefined \
-    CFLAGS="${CFLAGS:-} -fno-sanitize-recover=all" \
-    "$PYTHON" setup.py -q build_ext --inplace >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
-)
-SO=$(ls "$TREE"/src/wi/_core*.so)
-LIBASAN=$("$CC" -print-file-name=libasan.so)
-[ -f "$LIBASAN" ] || { echo "libasan not found ($LIBASAN)" >&2; exit 1; }
-ldd "$SO" | grep libasan >/dev/null || { echo "$SO is not linked with ASan" >&2; exit 1; }
+build_sanitized sanitize asan WI_SANITIZE=address,undefined CFLAGS="${CFLAGS:-} -fno-sanitize-recover=all"
+LIBASAN=$RUNTIME
 
 # Core tests: everything that drives the compiled fill path. Not the statistics (slow),
 # the 1 GiB RSS test (ASan's shadow memory makes RSS meaningless) or the sdist build.
