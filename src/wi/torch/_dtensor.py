@@ -41,7 +41,7 @@ def is_dtensor(tensor) -> bool:
 
 
 def local_indices(global_shape, mesh, placements, coordinate):
-    """The global indices the local shard holds, one list per tensor dimension.
+    """The global indices the local shard holds: one int64 tensor per tensor dimension.
 
     ``coordinate`` is this rank's place in ``mesh`` (``mesh.get_coordinate()``). Shard(d)
     follows torch.chunk (uneven, possibly empty), _StridedShard its strided split, several
@@ -68,18 +68,20 @@ def local_indices(global_shape, mesh, placements, coordinate):
         pieces, _ = placement._split_tensor(along, mesh.size(mesh_dim), with_padding=False,
                                             contiguous=False)
         indices[dim] = pieces[coordinate[mesh_dim]].reshape(-1)
-    return [tuple(i.tolist()) for i in indices]
+    return indices
 
 
 def _runs(index):
     """(local start, global start, length) of each run of consecutive global indices."""
-    runs = []
-    for j, g in enumerate(index):
-        if runs and runs[-1][1] + runs[-1][2] == g:
-            runs[-1][2] += 1
-        else:
-            runs.append([j, g, 1])
-    return [tuple(r) for r in runs]
+    import torch
+
+    if index.numel() == 0:
+        return []
+    starts = torch.cat([torch.zeros(1, dtype=torch.long),
+                        torch.nonzero(index[1:] - index[:-1] != 1).flatten() + 1]).tolist()
+    ends = starts[1:] + [index.numel()]
+    first = index[starts].tolist()
+    return [(s, g, e - s) for s, g, e in zip(starts, first, ends)]
 
 
 def dtensor_layout(tensor) -> Layout:
@@ -96,17 +98,15 @@ def dtensor_layout(tensor) -> Layout:
     return Layout(global_shape, tuple(Region(*r) for r in regions if all(r[2])))
 
 
-def local_part(layout: Layout, full):
-    """The values of ``full`` (a global-shape torch tensor) that this rank's shard holds,
-    assembled as its local tensor: for functions that must compute the whole tensor."""
+def local_part(tensor, full):
+    """The values of ``full`` (the global tensor, computed whole) that the DTensor ``tensor``
+    holds on this rank, shaped as its local tensor: for the functions that must compute
+    globally (orthogonal_, sparse_) and keep their part."""
     import torch
 
-    local_shape = [0] * len(layout.global_shape)
-    for r in layout.regions:
-        for d, (ls, n) in enumerate(zip(r.local_start, r.shape)):
-            local_shape[d] = max(local_shape[d], ls + n)
-    out = torch.empty(local_shape, dtype=full.dtype, device=full.device)
-    for r in layout.regions:
+    local = tensor.to_local()
+    out = torch.empty(local.shape, dtype=full.dtype, device=full.device)
+    for r in dtensor_layout(tensor).regions:
         out[_box(r.local_start, r.shape)] = full[_box(r.global_start, r.shape)]
     return out
 

@@ -15,6 +15,11 @@ def needs_staging(tensor) -> bool:
     return tensor.device.type != "cpu"
 
 
+def is_placed(tensor) -> bool:
+    """True if tensor's values are not simply its own CPU memory (fill it with fill_placed)."""
+    return is_dtensor(tensor) or needs_staging(tensor)
+
+
 def _pin(torch) -> bool:
     return torch.cuda.is_available()
 

@@ -10,8 +10,7 @@ index only.
 from .. import _backend
 from .._backend import fill_fast
 from .._generator import Generator, global_generator
-from ._dtensor import is_dtensor
-from ._local_fill import fill_placed, needs_staging
+from ._local_fill import fill_placed, is_placed
 
 _torch = None
 _native = ()
@@ -73,7 +72,7 @@ def fill_tensor(tensor, dist, generator=None, *, seed=None, stream=0):
         return tensor
     if not _has_storage_to_fill(tensor):
         return tensor
-    if is_dtensor(tensor) or needs_staging(tensor):
+    if is_placed(tensor):
         # a shard of a global tensor, or memory wi cannot write: see _local_fill
         return fill_placed(tensor, dist, gen, seed, stream,
                            lambda t, *where: _fill_cpu(t, dist, gen, *where))
