@@ -4,9 +4,9 @@ Each rank builds the model on the meta device, shards it with ``fully_shard`` pe
 on the root, materialises it (``to_empty``) and faults its pages in once; then, per rank:
 
 - ``wi init_module_``: ``wi.torch.init_module_`` on the sharded model (region fills);
-- ``plain fill``: ``wi.fill_uniform`` of one flat float32 buffer with as many elements as the
-  rank's shards (the yardstick: the region path should cost no more);
-- ``memset``: ``buf.fill(1.0)`` of that buffer;
+- ``plain fill``: ``wi.fill_uniform`` of each local shard as a plain array, no region (the
+  same elements in the same memory: the region path should cost no more);
+- ``memset``: ``fill(1.0)`` of each local shard (the memory-bandwidth ceiling);
 - ``torch init``: torch's own init of the same sharded model (every module's
   ``reset_parameters`` on the DTensors).
 
@@ -42,7 +42,6 @@ def _best(fn):
 
 
 def _rank(rank, world, cfg, rendezvous, out_path, threads):
-    import numpy as np
     import torch.distributed as dist
     from torch.distributed.device_mesh import init_device_mesh
     from torch.distributed.fsdp import fully_shard
@@ -61,19 +60,27 @@ def _rank(rank, world, cfg, rendezvous, out_path, threads):
             fully_shard(block, mesh=mesh)
         fully_shard(model, mesh=mesh)
         model.to_empty(device="cpu")
-        local = [p.to_local().detach() for p in model.parameters()]
-        for t in local:
-            t.zero_()  # fault the pages in once: every timing below rewrites mapped memory
-        n_local = sum(t.numel() for t in local)
-        flat = np.zeros(n_local, dtype=np.float32)
+        with torch.no_grad():
+            local = [p.to_local().detach() for p in model.parameters()]
+        arrays = [t.numpy() for t in local]  # the same memory, seen as plain arrays
+        for a in arrays:
+            a.fill(0.0)  # fault the pages in once: every timing below rewrites mapped memory
+
+        def plain_fill():
+            for a in arrays:
+                wi.fill_uniform(a, -0.1, 0.1, seed=0)
+
+        def memset():
+            for a in arrays:
+                a.fill(1.0)
+
         result = {
             "rank": rank,
-            "local_elements": n_local,
+            "local_elements": sum(a.size for a in arrays),
             "wi init_module_": _best(lambda: wt.init_module_(model, seed=0)),
-            "plain fill": _best(lambda: wi.fill_uniform(flat, -0.1, 0.1, seed=0)),
-            "memset": _best(lambda: flat.fill(1.0)),
+            "plain fill": _best(plain_fill),
+            "memset": _best(memset),
         }
-        del flat
 
         def torch_init():
             with torch.no_grad():
