@@ -176,6 +176,8 @@ def _fsdp_model(mesh, tp_mesh=None):
             parallelize_module(block.mlp, tp_mesh, {"up": ColwiseParallel(), "down": RowwiseParallel()})
         fully_shard(block, mesh=mesh)
     fully_shard(model, mesh=mesh)
+    for p in model.parameters():  # on the meta device a fill is a no-op, as torch.nn.init's
+        assert wt.kaiming_uniform_(p, generator=wi.Generator(0)) is p and p.is_meta
     return model.to_empty(device="cpu")
 
 
