@@ -248,6 +248,66 @@ def offset_cases(n, dtype):
     ]
 
 
+def region_cases(dtype=np.float32):
+    """(id, buffer factory, keyword arguments, exception, argument, fragment) for global_shape and
+    start: a 4x4 block (or the buffer given) of a larger array, described wrongly."""
+    def block(shape=(4, 4)):
+        return lambda: np.arange(math.prod(shape), dtype=dtype).reshape(shape)
+
+    return [
+        ("global_shape bool entry", block(), dict(global_shape=(4, True)), TypeError, "global_shape",
+         "global_shape must be a sequence of ints (got (4, True))"),
+        ("global_shape float entry", block(), dict(global_shape=(4.0, 4)), TypeError, "global_shape",
+         "global_shape must be a sequence of ints (got (4.0, 4))"),
+        ("global_shape an int", block(), dict(global_shape=16), TypeError, "global_shape",
+         "global_shape must be a sequence of ints (got int)"),
+        ("global_shape a str", block(), dict(global_shape="44"), TypeError, "global_shape",
+         "global_shape must be a sequence of ints (got str)"),
+        ("global_shape negative", block(), dict(global_shape=(4, -4)), ValueError, "global_shape",
+         "global_shape must not have negative dimensions (got (4, -4))"),
+        ("global_shape of another ndim", block(), dict(global_shape=(16,)), ValueError, "global_shape",
+         "global_shape must have buf.ndim = 2 dimensions (got (16,) for a buf of shape (4, 4))"),
+        ("global_shape smaller than the block", block(), dict(global_shape=(4, 3)), ValueError, "global_shape",
+         "does not fit in global_shape=(4, 3): dimension 1 would end at 4 > 3"),
+        ("global_shape past 2**64 elements", block(), dict(global_shape=(2**40, 2**40)), ValueError, "global_shape",
+         "global_shape must have at most 2**64 elements"),
+        ("start without global_shape", block(), dict(start=(0, 0)), ValueError, "start",
+         "start needs global_shape"),
+        ("start negative", block(), dict(global_shape=(8, 8), start=(-1, 0)), ValueError, "start",
+         "start must not have negative indices (got (-1, 0))"),
+        ("start too short", block(), dict(global_shape=(8, 8), start=(0,)), ValueError, "start",
+         "start must have len(global_shape) = 2 entries (got (0,))"),
+        ("start too long", block(), dict(global_shape=(8, 8), start=(0, 0, 0)), ValueError, "start",
+         "start must have len(global_shape) = 2 entries"),
+        ("start float entry", block(), dict(global_shape=(8, 8), start=(0, 1.0)), TypeError, "start",
+         "start must be a sequence of ints (got (0, 1.0))"),
+        ("start bool entry", block(), dict(global_shape=(8, 8), start=(True, 0)), TypeError, "start",
+         "start must be a sequence of ints (got (True, 0))"),
+        ("start an int", block(), dict(global_shape=(8, 8), start=3), TypeError, "start",
+         "start must be a sequence of ints (got int)"),
+        ("block outside the global shape", block(), dict(global_shape=(8, 8), start=(5, 0)), ValueError, "start",
+         "start=(5, 0) with buf of shape (4, 4) does not fit in global_shape=(8, 8): dimension 0 would end at 9 > 8"),
+        ("empty block outside the global shape", block((0, 4)), dict(global_shape=(8, 4), start=(9, 0)), ValueError,
+         "start", "does not fit in global_shape=(8, 4)"),
+        ("non-contiguous block", lambda: np.zeros((4, 8), dtype)[:, ::2], dict(global_shape=(4, 8)), ValueError,
+         "buf", "buf must be C-contiguous"),
+    ]
+
+
+def region_offset_cases(dtype=np.float32):
+    """The whole global array must lie inside the stream, wherever the block is."""
+    end = STREAM_END[dtype]
+    return [
+        ("offset + prod(global_shape) past the end", dict(global_shape=(2**32, 2**32), start=(0, 0),
+                                                          offset=end - 2**64 + 1),
+         ValueError, "offset", "offset + prod(global_shape) must be <="),
+        # the block itself would fit: the array it belongs to does not
+        ("offset + prod(global_shape) past the end, block at the start", dict(global_shape=(8, 8), start=(0, 0),
+                                                                              offset=end - 63),
+         ValueError, "offset", f"got offset={end - 63} with prod(global_shape)=64"),
+    ]
+
+
 REAL_ARGS = {"low": real_cases, "high": real_cases, "mean": real_cases, "std": positive_cases,
              "gain": positive_cases, "fan_in": fan_cases, "fan_out": fan_cases}
 
@@ -286,6 +346,14 @@ def make_cases():
             for cid, value, exc, frag in offset_cases(16, dtype):
                 add(f"{fill.name}: {cid} ({np.dtype(dtype).name})", (lambda dtype: lambda: np.zeros(16, dtype))(dtype),
                     (lambda fill, value: lambda b: fill(b, offset=value))(fill, value), exc, "offset", frag)
+        for cid, make, kw, exc, arg, frag in region_cases(np.uint32 if fill.raw else np.float32):
+            add(f"{fill.name}: {cid}", make, (lambda fill, kw: lambda b: fill(b, **kw))(fill, kw), exc, arg, frag)
+            if not fill.raw:  # the global generator must not reserve anything either
+                add(f"{fill.name}: {cid} (global generator)", make,
+                    (lambda fill, kw: lambda b: fill(b, seed=None, **kw))(fill, kw), exc, arg, frag)
+        for cid, kw, exc, arg, frag in region_offset_cases(np.uint32 if fill.raw else np.float32):
+            add(f"{fill.name}: {cid}", (lambda raw: lambda: np.zeros((4, 4), np.uint32 if raw else np.float32))(
+                fill.raw), (lambda fill, kw: lambda b: fill(b, **kw))(fill, kw), exc, arg, frag)
         if fill.raw:
             add("fill_raw: seed None", f32 if False else (lambda: np.zeros(16, np.uint32)),
                 lambda b: wi.fill_raw(b, seed=None), TypeError, "seed", "seed must be an int for fill_raw")
@@ -474,6 +542,11 @@ def init_cases():
             (f"wi.{name}: offset with the global generator", m2, call(seed=None, offset=4), ValueError, "offset",
              "offset needs an explicit seed"),
         ]
+        for cid, make, kw, exc, arg, frag in region_cases():
+            out.append((f"wi.{name}: {cid}", make, call(**kw), exc, arg, frag))
+            out.append((f"wi.{name}: {cid} (global generator)", make, call(seed=None, **kw), exc, arg, frag))
+        for cid, kw, exc, arg, frag in region_offset_cases():
+            out.append((f"wi.{name}: {cid}", m2, call(**kw), exc, arg, frag))
         if shaped:
             out += [
                 (f"wi.{name}: buf 1-D", lambda: np.zeros(4, np.float32), call(), ValueError, "shape",

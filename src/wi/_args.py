@@ -130,8 +130,10 @@ def text(value, name):
     return value
 
 
-def shape(dims, name="shape"):
-    """A sequence of non-negative ints as a tuple."""
+def shape(dims, name="shape", entries="dimensions"):
+    """A sequence of non-negative ints as a tuple (a shape, or an index: entries="indices")."""
+    if isinstance(dims, (str, bytes)):
+        raise TypeError(f"{name} must be a sequence of ints (got {type(dims).__name__})")
     try:
         dims = tuple(dims)
     except TypeError:
@@ -147,7 +149,7 @@ def shape(dims, name="shape"):
         except TypeError:
             raise TypeError(f"{name} must be a sequence of ints (got {dims!r})") from None
         if d < 0:
-            raise ValueError(f"{name} must not have negative dimensions (got {dims!r})")
+            raise ValueError(f"{name} must not have negative {entries} (got {dims!r})")
         out.append(d)
     return tuple(out)
 
@@ -180,15 +182,16 @@ def axes(axis, name, ndim):
     return tuple(out)
 
 
-def offset(x, n, dtype, name="offset"):
-    """An element offset such that offset + n stays inside a stream of `dtype` elements."""
+def offset(x, n, dtype, name="offset", span="len(buf)"):
+    """An element offset such that offset + n stays inside a stream of `dtype` elements; `span`
+    names what n counts (a region fill covers its whole global array: "prod(global_shape)")."""
     v = integer(x, name)
     if v < 0:
         raise ValueError(f"{name} must be >= 0 (got {v})")
     end = contract.STREAM_BLOCKS * contract.PER_BLOCK[dtype]
     if v + n > end:
         raise ValueError(
-            f"{name} + len(buf) must be <= {end} (the stream's length in {contract.DTYPE_NAMES[dtype]} elements); "
-            f"got {name}={v} with len(buf)={n}"
+            f"{name} + {span} must be <= {end} (the stream's length in {contract.DTYPE_NAMES[dtype]} elements); "
+            f"got {name}={v} with {span}={n}"
         )
     return v

@@ -34,14 +34,24 @@ if core is not None and os.environ.get("WI_SIMD"):
     except ValueError as exc:
         raise ImportError(f"WI_SIMD: {exc}") from None
 
-def fill(target, dist, seed, stream, block, lane, params):
+def fill(target, dist, seed, stream, block, lane, params, region=None):
     """Fill a validated Target with elements of (seed, stream) from (block, lane).
 
-    params is the distribution's _dists.KernelParams for target.dtype."""
-    if core is not None:
-        core.fill(target.array, target.dtype, dist, target.n, target.array.itemsize, seed, stream, block, lane, *params)
+    params is the distribution's _dists.KernelParams for target.dtype. With a _region.Region
+    the target is that block of the global array, and (block, lane) is the position of the
+    global array's element 0; the core splits it into runs in C."""
+    if region is None:
+        if core is not None:
+            core.fill(target.array, target.dtype, dist, target.n, target.array.itemsize, seed, stream, block, lane,
+                      *params)
+        else:
+            _fallback.fill(target.array, target.dtype, dist, seed, stream, block, lane, params)
+    elif core is not None:
+        core.fill_region(target.array.reshape(target.shape), target.dtype, dist, target.array.itemsize, seed, stream,
+                         block, lane, *params, region.global_shape, region.start)
     else:
-        _fallback.fill(target.array, target.dtype, dist, seed, stream, block, lane, params)
+        _fallback.fill_region(target.array, target.shape, target.dtype, dist, seed, stream, block, lane, params,
+                              region.global_shape, region.start)
 
 
 def fill_fast(buf, dist, counter, seed, stream, offset):

@@ -4,7 +4,8 @@
 # arrays and small torch tensors: it checks only what it needs in C and hands anything
 # unusual back to the checked Python path.
 cimport numpy as cnp
-from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE, PyBUF_WRITABLE
+from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_C_CONTIGUOUS, PyBUF_SIMPLE, PyBUF_WRITABLE
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.math cimport erfc, fabs, sqrt
 from libc.stdint cimport uint32_t, uint64_t
 
@@ -24,24 +25,39 @@ cdef extern from "wi_core.h":
         uint64_t n
         wi_dist dist
         wi_dtype dtype
+        wi_simd simd
+        int nthreads
         uint32_t key[2]
         uint64_t stream
         uint64_t first_block
         unsigned first_lane
         double lo, width, hi
         double clamp_lo, p0, pw
+    ctypedef struct wi_region:
+        unsigned ndim
+        const uint64_t *global_shape
+        const uint64_t *start
+        const uint64_t *shape
+    void wi_init()
     const char *wi_simd_name(wi_simd s)
     int wi_simd_supported(wi_simd s)
-    wi_simd wi_simd_active()
-    int wi_simd_select(wi_simd s)
-    void wi_fill(const wi_fill_spec *spec, int nthreads) nogil
+    wi_simd wi_simd_best()
+    void wi_fill(const wi_fill_spec *spec) nogil
+    int wi_fill_region(const wi_fill_spec *spec, const wi_region *region) nogil
     void wi_set_num_threads(int n)
     int wi_get_num_threads()
     int wi_openmp_version()
     uint64_t wi_parallel_min()
     uint64_t wi_stream_min_bytes()
     void wi_transform_words(const wi_fill_spec *spec, const uint32_t *words) nogil
-    unsigned wi_batch_blocks()
+    unsigned wi_batch_blocks(wi_simd s)
+
+
+# CPU detection and the fork watch happen here, at import, never inside a fill.
+wi_init()
+# The kernel every fill names in its spec (set while holding the GIL; a running fill never
+# reads it): the best this CPU runs, or simd_select's choice (WI_SIMD, tests).
+cdef wi_simd current_simd = wi_simd_best()
 
 
 cdef extern from *:
@@ -91,11 +107,12 @@ cdef class Counter:
         self.take(nblocks, &seed, &stream, &start)
         return seed, stream, start
 
-    def fill(self, buf, dist, *, seed=None, stream=0, offset=0):
-        """wi.Generator.fill: the compiled fast path, else the subclass's fill_checked."""
-        if fill_fast(buf, dist, self, seed, stream, offset):
+    def fill(self, buf, dist, *, seed=None, stream=0, offset=0, global_shape=None, start=None):
+        """wi.Generator.fill: the compiled fast path, else (and for every region fill) the
+        subclass's fill_checked."""
+        if global_shape is None and start is None and fill_fast(buf, dist, self, seed, stream, offset):
             return buf
-        return self.fill_checked(buf, dist, seed, stream, offset)
+        return self.fill_checked(buf, dist, seed, stream, offset, global_shape, start)
 
 
 cdef inline int plain_array(object buf, void **data, uint64_t *n, int *dtype):
@@ -120,14 +137,22 @@ cdef inline int plain_array(object buf, void **data, uint64_t *n, int *dtype):
     return 1
 
 
-cdef inline void run_fill(wi_fill_spec *spec, uint64_t seed):
+cdef inline void finish_spec(wi_fill_spec *spec, uint64_t seed, int nthreads):
+    """The key, the current kernel and the thread count (0: the default) of a request."""
     spec.key[0] = <uint32_t>(seed & 0xFFFFFFFFu)
     spec.key[1] = <uint32_t>(seed >> 32)
+    spec.simd = current_simd
+    spec.nthreads = nthreads
+
+
+cdef inline void run_fill(wi_fill_spec *spec, uint64_t seed, int nthreads=0):
+    """Complete spec and run it, without the GIL if it is long."""
+    finish_spec(spec, seed, nthreads)
     if spec.n >= GIL_RELEASE_MIN:
         with nogil:
-            wi_fill(spec, 0)
+            wi_fill(spec)
     else:
-        wi_fill(spec, 0)
+        wi_fill(spec)
 
 
 # ---- the fast path: plain arrays and small torch tensors, parameters approved here ----
@@ -294,6 +319,18 @@ def philox4x32(uint32_t c0, uint32_t c1, uint32_t c2, uint32_t c3, uint32_t k0, 
     return (ctr[0], ctr[1], ctr[2], ctr[3])
 
 
+cdef inline void set_params(wi_fill_spec *spec, int dtype, int dist, uint64_t stream, uint64_t block,
+                            unsigned lane, double lo, double width, double hi, double clamp_lo, double p0,
+                            double pw):
+    spec.dist = <wi_dist>dist
+    spec.dtype = <wi_dtype>dtype
+    spec.stream = stream
+    spec.first_block = block
+    spec.first_lane = lane
+    spec.lo, spec.width, spec.hi = lo, width, hi
+    spec.clamp_lo, spec.p0, spec.pw = clamp_lo, p0, pw
+
+
 def fill(object buf, int dtype, int dist, uint64_t n, Py_ssize_t itemsize, uint64_t seed, uint64_t stream,
          uint64_t block, unsigned lane, double lo, double width, double hi,
          double clamp_lo=0.0, double p0=0.0, double pw=0.0, int nthreads=0):
@@ -306,25 +343,58 @@ def fill(object buf, int dtype, int dist, uint64_t n, Py_ssize_t itemsize, uint6
             raise ValueError(f"buf holds {view.len} bytes, expected {n} elements of {itemsize} bytes")
         spec.out = view.buf
         spec.n = n
-        spec.dist = <wi_dist>dist
-        spec.dtype = <wi_dtype>dtype
-        spec.key[0] = <uint32_t>(seed & 0xFFFFFFFFu)
-        spec.key[1] = <uint32_t>(seed >> 32)
-        spec.stream = stream
-        spec.first_block = block
-        spec.first_lane = lane
-        spec.lo = lo
-        spec.width = width
-        spec.hi = hi
-        spec.clamp_lo = clamp_lo
-        spec.p0 = p0
-        spec.pw = pw
+        set_params(&spec, dtype, dist, stream, block, lane, lo, width, hi, clamp_lo, p0, pw)
+        run_fill(&spec, seed, nthreads)
+    finally:
+        PyBuffer_Release(&view)
+
+
+def fill_region(object buf, int dtype, int dist, Py_ssize_t itemsize, uint64_t seed, uint64_t stream,
+                uint64_t block, unsigned lane, double lo, double width, double hi, double clamp_lo, double p0,
+                double pw, object global_shape, object start, int nthreads=0):
+    """Fill buf, a writable C-contiguous block of a row-major array of shape global_shape
+    starting at index start: its element at local index j takes the stream element
+    ravel_multi_index(start + j, global_shape) counted from (block, lane). Arguments arrive
+    validated; the C core still refuses (ValueError, nothing written) a region that does
+    not fit the buffer or the global shape."""
+    cdef Py_buffer view
+    cdef wi_fill_spec spec
+    cdef wi_region region
+    cdef uint64_t *dims = NULL
+    cdef uint64_t n = 1
+    cdef int d, rc
+    PyObject_GetBuffer(buf, &view, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE)
+    try:
+        global_shape, start = tuple(global_shape), tuple(start)
+        if len(global_shape) != view.ndim or len(start) != view.ndim:
+            raise ValueError(f"global_shape and start must have buf.ndim = {view.ndim} entries "
+                             f"(got {len(global_shape)} and {len(start)})")
+        dims = <uint64_t *>PyMem_Malloc(3 * max(view.ndim, 1) * sizeof(uint64_t))
+        if dims == NULL:
+            raise MemoryError()
+        for d in range(view.ndim):
+            dims[d] = global_shape[d]
+            dims[view.ndim + d] = start[d]
+            dims[2 * view.ndim + d] = view.shape[d]
+            n *= <uint64_t>view.shape[d]
+        if <uint64_t>view.len != n * <uint64_t>itemsize:
+            raise ValueError(f"buf holds {view.len} bytes, expected {n} elements of {itemsize} bytes")
+        region.ndim = view.ndim
+        region.global_shape, region.start, region.shape = dims, dims + view.ndim, dims + 2 * view.ndim
+        spec.out = view.buf
+        spec.n = n
+        set_params(&spec, dtype, dist, stream, block, lane, lo, width, hi, clamp_lo, p0, pw)
+        finish_spec(&spec, seed, nthreads)
         if n >= GIL_RELEASE_MIN:
             with nogil:
-                wi_fill(&spec, nthreads)
+                rc = wi_fill_region(&spec, &region)
         else:
-            wi_fill(&spec, nthreads)
+            rc = wi_fill_region(&spec, &region)
+        if rc != 0:
+            raise ValueError(f"region start={start} shape={tuple(view.shape[d] for d in range(view.ndim))} "
+                             f"does not fit global_shape={global_shape} (or its flat index passes 2**64)")
     finally:
+        PyMem_Free(dims)
         PyBuffer_Release(&view)
 
 
@@ -336,7 +406,7 @@ def transform_words(const uint32_t[::1] words, object out, int dtype, int dist, 
     cdef wi_fill_spec spec
     cdef uint64_t per_block = PER_BLOCK[dtype]
     cdef uint64_t itemsize = ITEMSIZE[dtype]
-    cdef uint64_t batch_words = 4 * wi_batch_blocks()
+    cdef uint64_t batch_words = 4 * wi_batch_blocks(current_simd)
     PyObject_GetBuffer(out, &view, PyBUF_SIMPLE | PyBUF_WRITABLE)
     try:
         n = <uint64_t>view.len // itemsize
@@ -347,13 +417,8 @@ def transform_words(const uint32_t[::1] words, object out, int dtype, int dist, 
         padded[: needed * 4] = bytes(words[:needed])
         spec.out = view.buf
         spec.n = n
-        spec.dist = <wi_dist>dist
-        spec.dtype = <wi_dtype>dtype
-        spec.key[0] = spec.key[1] = 0
-        spec.stream = spec.first_block = 0
-        spec.first_lane = 0
-        spec.lo, spec.width, spec.hi = lo, width, hi
-        spec.clamp_lo, spec.p0, spec.pw = clamp_lo, p0, pw
+        set_params(&spec, dtype, dist, 0, 0, 0, lo, width, hi, clamp_lo, p0, pw)
+        finish_spec(&spec, 0, 1)
         wi_transform_words(&spec, <const uint32_t *><char *>padded)
     finally:
         PyBuffer_Release(&view)
@@ -365,17 +430,19 @@ def simd_supported():
 
 
 def simd_active():
-    return SIMD_NAMES[<int>wi_simd_active()]
+    return SIMD_NAMES[<int>current_simd]
 
 
 def simd_select(str name):
     """Switch the kernel for every later fill (tests and WI_SIMD); ValueError if unknown or unsupported."""
     if name not in SIMD_NAMES:
         raise ValueError(f"SIMD path must be one of {', '.join(SIMD_NAMES)} (got {name!r})")
+    global current_simd
     cdef int index = SIMD_NAMES.index(name)
-    if wi_simd_select(<wi_simd>index) != 0:
+    if not wi_simd_supported(<wi_simd>index):
         raise ValueError(
             f"SIMD path {name!r} is not supported by this CPU/OS (supported: {', '.join(simd_supported())})")
+    current_simd = <wi_simd>index
 
 
 def set_num_threads(int n):

@@ -41,9 +41,9 @@ class LockedCounter:
             self._state = (seed, stream, start + nblocks)
             return seed, stream, start
 
-    def fill(self, buf, dist, *, seed=None, stream=0, offset=0):
+    def fill(self, buf, dist, *, seed=None, stream=0, offset=0, global_shape=None, start=None):
         """wi.Generator.fill: without the compiled core every fill takes the checked path."""
-        return self.fill_checked(buf, dist, seed, stream, offset)
+        return self.fill_checked(buf, dist, seed, stream, offset, global_shape, start)
 
 
 CounterStorage = _backend.core.Counter if _backend.core is not None else LockedCounter

@@ -13,6 +13,7 @@ _M0, _M1 = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)
 _W0, _W1 = 0x9E3779B9, 0xBB67AE85
 _MASK32 = np.uint64(0xFFFFFFFF)
 _CHUNK_BLOCKS = 1 << 16
+_REGION_CHUNK = 1 << 18  # block elements per step of a region fill
 
 _u32, _u64, _i32, _i64 = np.uint32, np.uint64, np.int32, np.int64
 
@@ -45,6 +46,12 @@ def raw_blocks(seed, stream, first_block, nblocks):
     """Words of blocks first_block .. first_block+nblocks-1 (mod 2**64), shape (nblocks, 4)."""
     with np.errstate(over="ignore"):
         blocks = _u64(first_block) + np.arange(nblocks, dtype=_u64)
+    return raw_blocks_at(seed, stream, blocks)
+
+
+def raw_blocks_at(seed, stream, blocks):
+    """Words of the blocks numbered by the uint64 array `blocks`, shape (len(blocks), 4)."""
+    nblocks = blocks.size
     ctr = [
         (blocks & _MASK32).astype(_u32),
         (blocks >> np.uint64(32)).astype(_u32),
@@ -54,7 +61,7 @@ def raw_blocks(seed, stream, first_block, nblocks):
     return np.stack(_philox(ctr, seed & 0xFFFFFFFF, seed >> 32, 10), axis=1)
 
 
-# ---- transforms: mirrors of the C kernels ----
+# ---- transforms: mirrors of csrc/kernel_emit.h and csrc/vmath_body.h ----
 
 def _horner(z, coeffs, ftype):
     p = ftype(coeffs[-1])
@@ -203,4 +210,36 @@ def fill(out, dtype, dist, seed, stream, block, lane, params):
         out[done : done + take] = vals[g - first * k : g - first * k + take]
         done += take
         g += take
+    return out
+
+
+def fill_region(out, shape, dtype, dist, seed, stream, block, lane, params, global_shape, start):
+    """Write the block `shape` at index `start` of a row-major array of `global_shape` into the
+    flat array out: local element j takes the stream element ravel_multi_index(start + j,
+    global_shape) counted from (block, lane). Vectorised by index arrays, a chunk of the
+    block's elements at a time: each element's global flat index (below 2**64: uint64), its
+    block and lane, the distinct blocks generated once (they are sorted: the block's row-major
+    order is the global one) and the values gathered."""
+    k = contract.PER_BLOCK[dtype]
+    n = out.size
+    strides = [1] * len(global_shape)
+    for d in range(len(global_shape) - 2, -1, -1):
+        strides[d] = strides[d + 1] * global_shape[d + 1]
+    base = sum(s * st for s, st in zip(start, strides))  # flat index of the block's first element
+    for lo in range(0, n, _REGION_CHUNK):
+        hi = min(n, lo + _REGION_CHUNK)
+        flat = np.full(hi - lo, base, dtype=_u64)
+        for digit, stride in zip(np.unravel_index(np.arange(lo, hi), shape), strides):
+            flat += digit.astype(_u64) * _u64(stride)
+        # (block, lane) + flat without forming lane + flat, which can pass 2**64
+        lanes = _u64(lane) + flat % _u64(k)
+        with np.errstate(over="ignore"):
+            blocks = _u64(block) + flat // _u64(k) + lanes // _u64(k)
+        lanes %= _u64(k)
+        new = np.empty(blocks.size, dtype=bool)
+        new[0] = True
+        np.not_equal(blocks[1:], blocks[:-1], out=new[1:])
+        which = np.cumsum(new) - 1  # each element's row among the distinct blocks
+        vals = transform(raw_blocks_at(seed, stream, blocks[new]), dtype, dist, params).reshape(-1, k)
+        out[lo:hi] = vals[which, lanes.astype(np.intp)]
     return out

@@ -11,6 +11,7 @@ import os
 
 from . import _args
 from . import _backend
+from . import _region
 from . import _contract as contract
 from ._counter import CounterStorage, entropy_seed
 from ._dists import SQRT2, Normal, Raw, TruncatedNormal, Uniform, he_normal, he_uniform, xavier_normal, xavier_uniform
@@ -26,6 +27,14 @@ class Generator(CounterStorage):
     A method given ``seed=`` (and ``stream=``, ``offset=``) fills at that explicit position
     instead, leaving this generator's counter alone: that is how the module functions
     ``wi.fill_*``, bound methods of a hidden global Generator, take explicit positions.
+
+    Every fill also takes ``global_shape=`` and ``start=`` (default all zeros): buf (C-contiguous,
+    ``buf.ndim == len(global_shape)``) is then the block ``buf.shape`` at index ``start`` of a
+    row-major array of shape ``global_shape``, and its element at local index j takes stream
+    element ``offset + ravel_multi_index(start + j, global_shape)``. Filling every block of a
+    partition gives the bytes of one fill of the whole array (sharded parameters, chunked
+    arrays). With ``seed=None`` the call reserves the blocks of the whole global array and
+    takes its block inside them, so every rank filling its own block advances alike.
 
     Example::
 
@@ -77,15 +86,19 @@ class Generator(CounterStorage):
 
     # ---- the one fill entry point ----
 
-    # fill(buf, dist, *, seed=None, stream=0, offset=0), inherited from the counter storage, is
-    # the one entry point: the compiled fast path for plain arrays and small tensors, else this.
+    # fill(buf, dist, *, seed=None, stream=0, offset=0, global_shape=None, start=None),
+    # inherited from the counter storage, is the one entry point: the compiled fast path for
+    # plain arrays and small tensors, else this.
 
-    def fill_checked(self, buf, dist, seed=None, stream=0, offset=0):
+    def fill_checked(self, buf, dist, seed=None, stream=0, offset=0, global_shape=None, start=None):
         """Fill buf in place from the distribution dist (a _dists object); returns buf.
 
         With seed=None the elements come from this generator's next blocks; with a seed, from
-        element `offset` on of (seed, stream). Everything is checked before anything is
-        written.
+        element `offset` on of (seed, stream). With global_shape (and start), buf is the block
+        of a row-major array of that shape starting at index start, and the call covers the
+        stream range of the whole array: a seed=None call reserves the blocks of the whole
+        array, so every caller filling its own block of it advances the generator alike.
+        Everything is checked before anything is written or reserved.
         """
         if seed is None:
             if _args.uint64(stream, "stream"):
@@ -94,24 +107,32 @@ class Generator(CounterStorage):
                 raise ValueError("offset needs an explicit seed (with seed=None the generator picks the blocks)")
         checked = target(buf, dist.dtypes)
         params = dist.kernel_params(checked.dtype)
+        where = _region.region(global_shape, start, checked.shape)
         n, per_block = checked.n, contract.PER_BLOCK[checked.dtype]
+        covered = n if where is None else where.size  # the stream elements this call spans
         if seed is None:
-            if n == 0:
+            if covered == 0:
                 return buf
-            seed, stream, block = self.reserve(-(-n // per_block))
+            seed, stream, block = self.reserve(-(-covered // per_block))
             lane = 0
         else:
             seed = _args.uint64(seed, "seed")
             stream = _args.uint64(stream, "stream")
-            block, lane = divmod(_args.offset(offset, n, checked.dtype), per_block)
-            if n == 0:
-                return buf
-        _backend.fill(checked, dist.code, seed, stream, block, lane, params)
+            span = "len(buf)" if where is None else "prod(global_shape)"
+            block, lane = divmod(_args.offset(offset, covered, checked.dtype, span=span), per_block)
+        if n == 0:
+            return buf
+        if where is not None and where.is_one_run(checked.shape):
+            # one contiguous run of the global array: a plain fill from its first element
+            block, lane = divmod(block * per_block + lane + where.first_flat(), per_block)
+            where = None
+        _backend.fill(checked, dist.code, seed, stream, block, lane, params, where)
         return buf
 
     # ---- the fills ----
 
-    def fill_raw(self, buf, *, seed=None, stream=0, offset=0):
+    def fill_raw(self, buf, *, seed=None, stream=0, offset=0,
+            global_shape=None, start=None):
         """Fill a uint32 buffer with the raw Philox4x32-10 words of (seed, stream).
 
         Element i is word (offset+i) % 4 of block (offset+i) // 4, whose counter is
@@ -123,9 +144,11 @@ class Generator(CounterStorage):
             >>> wi.fill_raw(np.empty(4, np.uint32), seed=0)[0] == 0x6627E8D5  # Random123's known answer
             True
         """
-        return self.fill(buf, Raw(), seed=seed, stream=stream, offset=offset)
+        return self.fill(buf, Raw(), seed=seed, stream=stream, offset=offset,
+                         global_shape=global_shape, start=start)
 
-    def fill_uniform(self, buf, low, high, *, seed=None, stream=0, offset=0):
+    def fill_uniform(self, buf, low, high, *, seed=None, stream=0, offset=0,
+            global_shape=None, start=None):
         """Fill buf in place with U(low, high) samples; returns buf.
 
         x = min(low + (high - low) * u, high), u = (w >> 8) * 2^-24 for float32 or
@@ -136,9 +159,11 @@ class Generator(CounterStorage):
             >>> import numpy as np, wi
             >>> w = wi.fill_uniform(np.empty((256, 128), np.float32), -0.1, 0.1, seed=0)
         """
-        return self.fill(buf, Uniform(low, high), seed=seed, stream=stream, offset=offset)
+        return self.fill(buf, Uniform(low, high), seed=seed, stream=stream, offset=offset,
+                         global_shape=global_shape, start=start)
 
-    def fill_normal(self, buf, mean=0.0, std=1.0, *, seed=None, stream=0, offset=0):
+    def fill_normal(self, buf, mean=0.0, std=1.0, *, seed=None, stream=0, offset=0,
+            global_shape=None, start=None):
         """Fill buf in place with N(mean, std^2) samples (Box-Muller); returns buf.
 
         x = mean + std * z, with z = sqrt(-2 ln u1) * (cos 2 pi u2 or sin 2 pi u2) from the
@@ -149,9 +174,11 @@ class Generator(CounterStorage):
             >>> import numpy as np, wi
             >>> w = wi.fill_normal(np.empty((256, 128), np.float32), 0.0, 0.02, seed=0)
         """
-        return self.fill(buf, Normal(mean, std), seed=seed, stream=stream, offset=offset)
+        return self.fill(buf, Normal(mean, std), seed=seed, stream=stream, offset=offset,
+                         global_shape=global_shape, start=start)
 
-    def fill_truncated_normal(self, buf, mean, std, low, high, *, seed=None, stream=0, offset=0):
+    def fill_truncated_normal(self, buf, mean, std, low, high, *, seed=None, stream=0, offset=0,
+            global_shape=None, start=None):
         """Fill buf in place with N(mean, std^2) truncated to [low, high]; returns buf.
 
         By inverse CDF, so each value still depends only on its own counter:
@@ -166,9 +193,11 @@ class Generator(CounterStorage):
             >>> import numpy as np, wi
             >>> w = wi.fill_truncated_normal(np.empty((768, 768), np.float32), 0.0, 0.02, -0.04, 0.04, seed=0)
         """
-        return self.fill(buf, TruncatedNormal(mean, std, low, high), seed=seed, stream=stream, offset=offset)
+        return self.fill(buf, TruncatedNormal(mean, std, low, high), seed=seed, stream=stream, offset=offset,
+                         global_shape=global_shape, start=start)
 
-    def fill_xavier_uniform(self, buf, fan_in, fan_out, *, gain=1.0, seed=None, stream=0, offset=0):
+    def fill_xavier_uniform(self, buf, fan_in, fan_out, *, gain=1.0, seed=None, stream=0, offset=0,
+            global_shape=None, start=None):
         """Glorot/Xavier uniform: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)).
 
         Glorot & Bengio, "Understanding the difficulty of training deep feedforward neural
@@ -179,9 +208,11 @@ class Generator(CounterStorage):
             >>> import numpy as np, wi
             >>> w = wi.fill_xavier_uniform(np.empty((512, 256), np.float32), 256, 512, seed=0)
         """
-        return self.fill(buf, xavier_uniform(fan_in, fan_out, gain), seed=seed, stream=stream, offset=offset)
+        return self.fill(buf, xavier_uniform(fan_in, fan_out, gain), seed=seed, stream=stream, offset=offset,
+                         global_shape=global_shape, start=start)
 
-    def fill_xavier_normal(self, buf, fan_in, fan_out, *, gain=1.0, seed=None, stream=0, offset=0):
+    def fill_xavier_normal(self, buf, fan_in, fan_out, *, gain=1.0, seed=None, stream=0, offset=0,
+            global_shape=None, start=None):
         """Glorot/Xavier normal: N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out)).
 
         Glorot & Bengio (2010).
@@ -191,9 +222,11 @@ class Generator(CounterStorage):
             >>> import numpy as np, wi
             >>> w = wi.fill_xavier_normal(np.empty((512, 256), np.float32), 256, 512, seed=0)
         """
-        return self.fill(buf, xavier_normal(fan_in, fan_out, gain), seed=seed, stream=stream, offset=offset)
+        return self.fill(buf, xavier_normal(fan_in, fan_out, gain), seed=seed, stream=stream, offset=offset,
+                         global_shape=global_shape, start=start)
 
-    def fill_he_uniform(self, buf, fan_in, *, gain=SQRT2, seed=None, stream=0, offset=0):
+    def fill_he_uniform(self, buf, fan_in, *, gain=SQRT2, seed=None, stream=0, offset=0,
+            global_shape=None, start=None):
         """He/Kaiming uniform: U(-a, a) with a = gain * sqrt(3 / fan_in) (gain sqrt(2) for ReLU).
 
         He et al., "Delving Deep into Rectifiers" (2015).
@@ -203,9 +236,11 @@ class Generator(CounterStorage):
             >>> import numpy as np, wi
             >>> w = wi.fill_he_uniform(np.empty((512, 256), np.float32), 256, seed=0)
         """
-        return self.fill(buf, he_uniform(fan_in, gain), seed=seed, stream=stream, offset=offset)
+        return self.fill(buf, he_uniform(fan_in, gain), seed=seed, stream=stream, offset=offset,
+                         global_shape=global_shape, start=start)
 
-    def fill_he_normal(self, buf, fan_in, *, gain=SQRT2, seed=None, stream=0, offset=0):
+    def fill_he_normal(self, buf, fan_in, *, gain=SQRT2, seed=None, stream=0, offset=0,
+            global_shape=None, start=None):
         """He/Kaiming normal: N(0, std^2) with std = gain / sqrt(fan_in) (gain sqrt(2) for ReLU).
 
         He et al., "Delving Deep into Rectifiers" (2015).
@@ -215,7 +250,8 @@ class Generator(CounterStorage):
             >>> import numpy as np, wi
             >>> w = wi.fill_he_normal(np.empty((512, 256), np.float32), 256, seed=0)
         """
-        return self.fill(buf, he_normal(fan_in, gain), seed=seed, stream=stream, offset=offset)
+        return self.fill(buf, he_normal(fan_in, gain), seed=seed, stream=stream, offset=offset,
+                         global_shape=global_shape, start=start)
 
 
 # ---- the hidden global generator and the module functions ----
@@ -244,12 +280,13 @@ fill_he_normal = global_generator.fill_he_normal
 get_state = global_generator.get_state
 
 
-def fill_raw(buf, *, seed, stream=0, offset=0):
+def fill_raw(buf, *, seed, stream=0, offset=0, global_shape=None, start=None):
     """Fill a uint32 buffer with the raw Philox4x32-10 words of (seed, stream): Generator.fill_raw
     at an explicit position (the raw stream is only read at explicit positions)."""
     if seed is None:
         raise TypeError("seed must be an int for fill_raw (the raw stream is only read at explicit positions)")
-    return global_generator.fill_raw(buf, seed=seed, stream=stream, offset=offset)
+    return global_generator.fill_raw(buf, seed=seed, stream=stream, offset=offset,
+                                     global_shape=global_shape, start=start)
 
 
 fill_raw.__doc__ = Generator.fill_raw.__doc__

@@ -1,8 +1,10 @@
-"""Shape-aware in-place initialisers: read the fans off the buffer's shape, fill one distribution.
+"""Shape-aware in-place initialisers: read the fans off the array's shape, fill one distribution.
 
 Each public function works out a distribution from the shape (the ``*_distribution``
 functions below, which ``wi.torch`` uses too) and makes exactly one ``Generator.fill``
-call, so it inherits the fill's stream contract, speed and buffer checks.
+call, so it inherits the fill's stream contract, speed and buffer checks. For a region fill
+(``global_shape=``, ``start=``: buf is one block of a larger array, e.g. a shard) the fans
+come from ``global_shape``, never from the block: a column shard keeps the whole matrix's fan-in.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import math
 
 from . import _args
+from . import _region
 from ._dists import TruncatedNormal, Normal, Uniform, he_normal, he_uniform, xavier_normal, xavier_uniform
 from ._fans import calculate_gain, compute_fans, fan_for_mode
 from ._generator import global_generator
@@ -93,8 +96,18 @@ def variance_scaling_distribution(shape, scale=1.0, mode="fan_in", distribution=
     return Uniform(-limit, limit, scale="scale")
 
 
-def _fill(buf, dist, seed, stream, offset):
-    return global_generator.fill(buf, dist, seed=seed, stream=stream, offset=offset)
+def fan_shape(buf, global_shape, start):
+    """The shape fans are read from: the whole array's for a region fill (a column shard has
+    the fan-in of the whole matrix; the region is checked first, so a bad one is reported as
+    such), else the buffer's."""
+    shape = shape_of(buf)
+    where = _region.region(global_shape, start, shape)
+    return shape if where is None else where.global_shape
+
+
+def _fill(buf, dist, seed, stream, offset, global_shape, start):
+    return global_generator.fill(buf, dist, seed=seed, stream=stream, offset=offset, global_shape=global_shape,
+                                 start=start)
 
 
 # --- public ---------------------------------------------------------------------
@@ -102,7 +115,7 @@ def _fill(buf, dist, seed, stream, offset):
 
 def xavier_uniform_(
     buf, gain=1.0, *, layout="torch", in_axis=None, out_axis=None, batch_axis=(),
-    seed=None, stream=0, offset=0,
+    seed=None, stream=0, offset=0, global_shape=None, start=None,
 ):
     r"""Fill ``buf`` from a Glorot/Xavier uniform distribution, fans read off its shape.
 
@@ -115,20 +128,23 @@ def xavier_uniform_(
     feedforward neural networks". Same as ``torch.nn.init.xavier_uniform_``
     and, with ``gain=1``, Keras/JAX ``glorot_uniform``. The fans come from
     :func:`wi.compute_fans` (``layout``, ``in_axis``, ``out_axis``,
-    ``batch_axis``); ``seed``, ``stream`` and ``offset`` are those of the
-    ``fill_*`` functions. Returns ``buf``.
+    ``batch_axis``) of ``global_shape`` when given, else of ``buf``'s shape;
+    ``seed``, ``stream``, ``offset``, ``global_shape`` and ``start`` are those
+    of the ``fill_*`` functions (``buf`` is then the block at ``start`` of the
+    whole array). Returns ``buf``.
 
     Example:
         >>> w = np.empty((256, 128), np.float32)          # torch layout [out, in]
         >>> wi.xavier_uniform_(w, gain=wi.calculate_gain("relu"), seed=0)
     """
-    dist = xavier_distribution("uniform", shape_of(buf), gain, layout, in_axis, out_axis, batch_axis)
-    return _fill(buf, dist, seed, stream, offset)
+    shape = fan_shape(buf, global_shape, start)
+    dist = xavier_distribution("uniform", shape, gain, layout, in_axis, out_axis, batch_axis)
+    return _fill(buf, dist, seed, stream, offset, global_shape, start)
 
 
 def xavier_normal_(
     buf, gain=1.0, *, layout="torch", in_axis=None, out_axis=None, batch_axis=(),
-    seed=None, stream=0, offset=0,
+    seed=None, stream=0, offset=0, global_shape=None, start=None,
 ):
     r"""Fill ``buf`` from a Glorot/Xavier normal distribution, fans read off its shape.
 
@@ -146,13 +162,14 @@ def xavier_normal_(
         >>> w = np.empty((3, 3, 64, 128), np.float32)
         >>> wi.xavier_normal_(w, layout="keras", seed=0)
     """
-    dist = xavier_distribution("normal", shape_of(buf), gain, layout, in_axis, out_axis, batch_axis)
-    return _fill(buf, dist, seed, stream, offset)
+    shape = fan_shape(buf, global_shape, start)
+    dist = xavier_distribution("normal", shape, gain, layout, in_axis, out_axis, batch_axis)
+    return _fill(buf, dist, seed, stream, offset, global_shape, start)
 
 
 def kaiming_uniform_(
     buf, a=0, mode="fan_in", nonlinearity="leaky_relu", *, layout="torch",
-    in_axis=None, out_axis=None, batch_axis=(), seed=None, stream=0, offset=0,
+    in_axis=None, out_axis=None, batch_axis=(), seed=None, stream=0, offset=0, global_shape=None, start=None,
 ):
     r"""Fill ``buf`` from a He/Kaiming uniform distribution, fans read off its shape.
 
@@ -172,13 +189,14 @@ def kaiming_uniform_(
         >>> w = np.empty((64, 3, 7, 7), np.float32)        # torch Conv2d weight
         >>> wi.kaiming_uniform_(w, mode="fan_out", nonlinearity="relu", seed=0)
     """
-    dist = kaiming_distribution("uniform", shape_of(buf), a, mode, nonlinearity, layout, in_axis, out_axis, batch_axis)
-    return _fill(buf, dist, seed, stream, offset)
+    shape = fan_shape(buf, global_shape, start)
+    dist = kaiming_distribution("uniform", shape, a, mode, nonlinearity, layout, in_axis, out_axis, batch_axis)
+    return _fill(buf, dist, seed, stream, offset, global_shape, start)
 
 
 def kaiming_normal_(
     buf, a=0, mode="fan_in", nonlinearity="leaky_relu", *, layout="torch",
-    in_axis=None, out_axis=None, batch_axis=(), seed=None, stream=0, offset=0,
+    in_axis=None, out_axis=None, batch_axis=(), seed=None, stream=0, offset=0, global_shape=None, start=None,
 ):
     r"""Fill ``buf`` from a He/Kaiming normal distribution, fans read off its shape.
 
@@ -197,13 +215,14 @@ def kaiming_normal_(
         >>> w = np.empty((512, 256), np.float32)
         >>> wi.kaiming_normal_(w, nonlinearity="relu", seed=0)
     """
-    dist = kaiming_distribution("normal", shape_of(buf), a, mode, nonlinearity, layout, in_axis, out_axis, batch_axis)
-    return _fill(buf, dist, seed, stream, offset)
+    shape = fan_shape(buf, global_shape, start)
+    dist = kaiming_distribution("normal", shape, a, mode, nonlinearity, layout, in_axis, out_axis, batch_axis)
+    return _fill(buf, dist, seed, stream, offset, global_shape, start)
 
 
 def variance_scaling_(
     buf, scale=1.0, mode="fan_in", distribution="truncated_normal", *, layout="torch",
-    in_axis=None, out_axis=None, batch_axis=(), seed=None, stream=0, offset=0,
+    in_axis=None, out_axis=None, batch_axis=(), seed=None, stream=0, offset=0, global_shape=None, start=None,
 ):
     r"""Fill ``buf`` with variance ``scale / n``, ``n`` a fan read off its shape (Keras/JAX).
 
@@ -226,13 +245,14 @@ def variance_scaling_(
         >>> w = np.empty((784, 256), np.float32)           # Keras Dense kernel
         >>> wi.variance_scaling_(w, 2.0, "fan_in", "truncated_normal", layout="keras", seed=0)
     """
-    dist = variance_scaling_distribution(shape_of(buf), scale, mode, distribution, layout, in_axis, out_axis, batch_axis)
-    return _fill(buf, dist, seed, stream, offset)
+    shape = fan_shape(buf, global_shape, start)
+    dist = variance_scaling_distribution(shape, scale, mode, distribution, layout, in_axis, out_axis, batch_axis)
+    return _fill(buf, dist, seed, stream, offset, global_shape, start)
 
 
 def lecun_uniform_(
     buf, *, layout="torch", in_axis=None, out_axis=None, batch_axis=(),
-    seed=None, stream=0, offset=0,
+    seed=None, stream=0, offset=0, global_shape=None, start=None,
 ):
     r"""Fill ``buf`` from LeCun uniform: :math:`\mathcal{U}(-\sqrt{3/\text{fan\_in}}, \sqrt{3/\text{fan\_in}})`.
 
@@ -247,12 +267,13 @@ def lecun_uniform_(
     return variance_scaling_(
         buf, 1.0, "fan_in", "uniform", layout=layout, in_axis=in_axis, out_axis=out_axis,
         batch_axis=batch_axis, seed=seed, stream=stream, offset=offset,
+        global_shape=global_shape, start=start,
     )
 
 
 def lecun_normal_(
     buf, *, layout="torch", in_axis=None, out_axis=None, batch_axis=(),
-    seed=None, stream=0, offset=0,
+    seed=None, stream=0, offset=0, global_shape=None, start=None,
 ):
     r"""Fill ``buf`` from LeCun normal: truncated at 2 sigma, variance :math:`1/\text{fan\_in}`.
 
@@ -268,10 +289,12 @@ def lecun_normal_(
     return variance_scaling_(
         buf, 1.0, "fan_in", "truncated_normal", layout=layout, in_axis=in_axis,
         out_axis=out_axis, batch_axis=batch_axis, seed=seed, stream=stream, offset=offset,
+        global_shape=global_shape, start=start,
     )
 
 
-def trunc_normal_(buf, mean=0.0, std=1.0, a=-2.0, b=2.0, *, seed=None, stream=0, offset=0):
+def trunc_normal_(buf, mean=0.0, std=1.0, a=-2.0, b=2.0, *, seed=None, stream=0, offset=0, global_shape=None,
+                  start=None):
     r"""Fill ``buf`` from :math:`\mathcal{N}(\text{mean}, \text{std}^2)` truncated to :math:`[a, b]`.
 
     torch semantics: ``a`` and ``b`` are absolute cut-offs and ``std`` is
@@ -288,7 +311,8 @@ def trunc_normal_(buf, mean=0.0, std=1.0, a=-2.0, b=2.0, *, seed=None, stream=0,
     Example:
         >>> wi.trunc_normal_(np.empty((768, 768), np.float32), std=0.02, seed=0)
     """
-    return _fill(buf, TruncatedNormal(mean, std, a, b, names=("mean", "std", "a", "b")), seed, stream, offset)
+    dist = TruncatedNormal(mean, std, a, b, names=("mean", "std", "a", "b"))
+    return _fill(buf, dist, seed, stream, offset, global_shape, start)
 
 
 # Keras/JAX names for the torch-semantics functions above (same objects).

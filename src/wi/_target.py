@@ -31,14 +31,16 @@ RAW_DTYPES = (contract.U32,)
 
 
 class Target:
-    """A validated, writable, C-contiguous flat view of the caller's buffer."""
+    """A validated, writable, C-contiguous flat view of the caller's buffer, and the buffer's
+    logical shape (a region fill places the block by it)."""
 
-    __slots__ = ("array", "dtype", "n")
+    __slots__ = ("array", "dtype", "n", "shape")
 
-    def __init__(self, array, dtype):
+    def __init__(self, array, dtype, shape):
         self.array = array
         self.dtype = dtype
         self.n = array.size
+        self.shape = shape
 
 
 def _expected(allowed):
@@ -62,6 +64,7 @@ def target(buf, allowed, name="buf"):
             raise ValueError(f"{name} must be writable (got a read-only {describe(buf)})")
         if not view.c_contiguous:
             raise ValueError(f"{name} must be C-contiguous (got a non-contiguous {describe(buf)})")
+        shape = tuple(view.shape)
         fmt = view.format.lstrip("@=<")
         dtype = _FORMATS.get(fmt)
         if dtype is None or view.itemsize != contract.ITEMSIZE[dtype] or view.format.startswith(">"):
@@ -70,7 +73,7 @@ def target(buf, allowed, name="buf"):
             )
     if dtype not in allowed:
         raise TypeError(f"{name} must hold {_expected(allowed)} values (got {contract.DTYPE_NAMES[dtype]})")
-    return Target(np.frombuffer(buf, dtype=_STORAGE[dtype]), dtype)
+    return Target(np.frombuffer(buf, dtype=_STORAGE[dtype]), dtype, shape)
 
 
 def _from_ndarray(arr, allowed, name):
@@ -84,7 +87,7 @@ def _from_ndarray(arr, allowed, name):
     if not arr.flags.c_contiguous:
         raise ValueError(f"{name} must be C-contiguous (got a non-contiguous numpy.ndarray with strides {arr.strides})")
     flat = arr.reshape(-1)
-    return Target(flat if dtype not in contract.HALVES else flat.view(np.uint16), dtype)
+    return Target(flat if dtype not in contract.HALVES else flat.view(np.uint16), dtype, arr.shape)
 
 
 def _from_torch(t, allowed, name):
@@ -111,7 +114,7 @@ def _from_torch(t, allowed, name):
         t = t.detach()
     if dtype in contract.HALVES:  # NumPy has no bfloat16: share the 16-bit patterns
         t = t.view(torch.int16)
-    return Target(t.numpy().reshape(-1).view(_STORAGE[dtype]), dtype)
+    return Target(t.numpy().reshape(-1).view(_STORAGE[dtype]), dtype, tuple(t.shape))
 
 
 def shape_of(buf):

@@ -1,6 +1,7 @@
 /* Philox4x32 (Salmon et al., SC11; Random123's philox.h) for one block, in plain C.
- * The SIMD kernels apply the same round to many blocks at once (kernel_body.h); this
- * scalar form is the reference they are tested against and backs wi.philox4x32(). */
+ * The SIMD kernels apply the same round to many blocks at once (philox_simd.h) with this
+ * key schedule; this scalar form is the reference they are tested against and backs
+ * wi.philox4x32(). */
 #ifndef WI_PHILOX_H
 #define WI_PHILOX_H
 
@@ -22,15 +23,18 @@ static inline void wi_philox_round(uint32_t ctr[4], const uint32_t key[2])
     ctr[3] = (uint32_t)p0;
 }
 
-/* Random123 bumps the key before every round but the first. */
+/* The key schedule: Random123 bumps the key before every round but the first. */
+static inline void wi_philox_bump_key(uint32_t key[2])
+{
+    key[0] += WI_PHILOX_W0;
+    key[1] += WI_PHILOX_W1;
+}
+
 static inline void wi_philox4x32(uint32_t ctr[4], const uint32_t key_in[2], unsigned rounds)
 {
     uint32_t key[2] = {key_in[0], key_in[1]};
     for (unsigned r = 0; r < rounds; r++) {
-        if (r) {
-            key[0] += WI_PHILOX_W0;
-            key[1] += WI_PHILOX_W1;
-        }
+        if (r) wi_philox_bump_key(key);
         wi_philox_round(ctr, key);
     }
 }

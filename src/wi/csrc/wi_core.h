@@ -1,5 +1,6 @@
-/* The C core's public interface: fill a buffer with values of the weightinit stream.
- * No Python here; the Cython glue (_core.pyx) is the only caller. */
+/* The C core's public interface: fill a buffer, or a block of a larger row-major array,
+ * with values of the weightinit stream. No Python here; the Cython glue (_core.pyx) is the
+ * only caller. Every function may be called from any thread; fills run without the GIL. */
 #ifndef WI_CORE_H
 #define WI_CORE_H
 
@@ -8,14 +9,17 @@
 /* wi_dist, wi_dtype, wi_simd and the per-dtype tables: generated from src/wi/_contract.py. */
 #include "wi_contract.h"
 
+/* One fill request. Input only: the core never writes to it. */
 typedef struct {
     void *out;            /* first element to write */
-    uint64_t n;           /* number of elements */
+    uint64_t n;           /* number of elements (for a region: the block's, i.e. the buffer's) */
     wi_dist dist;
     wi_dtype dtype;
+    wi_simd simd;         /* the kernel: one wi_simd_supported() accepts (else the portable one) */
+    int nthreads;         /* > 0: at most this many threads; 0: wi_get_num_threads() */
     uint32_t key[2];      /* seed low word, seed high word */
     uint64_t stream;      /* counter words 2 and 3 */
-    uint64_t first_block; /* counter words 0 and 1 of element 0 */
+    uint64_t first_block; /* counter words 0 and 1 of element 0 (for a region: of global element 0) */
     unsigned first_lane;  /* element 0's position inside its block */
     /* Transform parameters, already validated and rounded to the computing precision
      * (float64 for float64 output, float32 otherwise):
@@ -25,44 +29,40 @@ typedef struct {
      *           (width = +-std: negative when the interval was reflected into the lower tail) */
     double lo, width, hi;
     double clamp_lo, p0, pw;
-    int streaming;        /* set by wi_fill: non-temporal stores (buffers beyond the LLC) */
 } wi_fill_spec;
 
-/* A kernel writes elements [begin, end) of spec->out. */
-typedef void (*wi_kernel_fn)(const wi_fill_spec *spec, uint64_t begin, uint64_t end);
+/* A block of a row-major array of ndim dimensions: elements start[d] <= i[d] < start[d] +
+ * shape[d]. The block's element at local (row-major) index j takes stream element
+ * ravel_multi_index(start + j, global_shape) counted from (first_block, first_lane). */
+typedef struct {
+    unsigned ndim;
+    const uint64_t *global_shape;
+    const uint64_t *start;
+    const uint64_t *shape;
+} wi_region;
 
-/* Test hook: the same transforms applied to given words instead of Philox output. */
-typedef void (*wi_words_fn)(const wi_fill_spec *spec, const uint32_t *words);
-
-#define WI_DECLARE_KERNEL(isa)                                                      \
-    void wi_kernel_##isa(const wi_fill_spec *spec, uint64_t begin, uint64_t end);   \
-    void wi_kernel_words_##isa(const wi_fill_spec *spec, const uint32_t *words);    \
-    unsigned wi_kernel_batch_##isa(void); /* blocks per batch */
-
-WI_DECLARE_KERNEL(scalar)
-#if defined(__x86_64__) || defined(_M_X64)
-#define WI_HAVE_X86_KERNELS 1
-WI_DECLARE_KERNEL(avx2)
-WI_DECLARE_KERNEL(avx512)
-#endif
-
-/* dispatch.c */
+/* Detects the CPU and watches for fork, once (every entry point below also makes sure of it;
+ * the glue calls it at import so no fill ever pays for it). */
+void wi_init(void);
 
 const char *wi_simd_name(wi_simd s);
-int wi_simd_supported(wi_simd s);      /* CPU and OS support it (checked once) */
-wi_simd wi_simd_best(void);
-wi_simd wi_simd_active(void);
-int wi_simd_select(wi_simd s);         /* 0 on success, -1 if unsupported here */
+int wi_simd_supported(wi_simd s);      /* compiled in, and the CPU and OS support it */
+wi_simd wi_simd_best(void);            /* the widest supported path */
 
-void wi_fill(const wi_fill_spec *spec, int nthreads); /* nthreads <= 0: the default */
+void wi_fill(const wi_fill_spec *spec);
+/* 0 on success; -1, having written nothing, if the region is inconsistent: a block outside
+ * the global shape, a block size other than spec->n, a flat index past 2^64, ndim 0. */
+int wi_fill_region(const wi_fill_spec *spec, const wi_region *region);
+
 void wi_set_num_threads(int n);        /* n <= 0: back to OpenMP's default */
 int wi_get_num_threads(void);
 int wi_openmp_version(void);           /* the _OPENMP date macro, 0 without OpenMP */
 uint64_t wi_parallel_min(void);        /* fills shorter than this run on the caller */
 uint64_t wi_stream_min_bytes(void);    /* fills at least this big use streaming stores */
-/* Test hook on the active kernel: spec->first_lane + spec->n elements from `words`, which
- * must hold wi_batch_blocks() * 4 words per started batch. */
+
+/* Test hook on spec->simd's kernel: spec->first_lane + spec->n elements from `words`, which
+ * must hold wi_batch_blocks(spec->simd) * 4 words per started batch. */
 void wi_transform_words(const wi_fill_spec *spec, const uint32_t *words);
-unsigned wi_batch_blocks(void);
+unsigned wi_batch_blocks(wi_simd s);
 
 #endif

@@ -1,14 +1,12 @@
 /* The portable path: 128-bit generic vectors in the baseline ISA (SSE2 on x86-64, the
- * compiler's lowering elsewhere). Same kernel body as the wider paths. */
+ * compiler's lowering elsewhere). Same kernel driver as the wider paths. */
 #ifdef WI_PORTABLE_W /* a wider portable build exercises the AVX-512 lane layout (W=16) anywhere */
 #define WI_W WI_PORTABLE_W
 #else
 #define WI_W 4
 #endif
 #define WI_G 2
-#define WI_KERNEL_NAME wi_kernel_scalar
-#define WI_KERNEL_WORDS_NAME wi_kernel_words_scalar
-#define WI_KERNEL_BATCH_NAME wi_kernel_batch_scalar
+#define WI_KERNEL(name) wi_kernel_##name##_portable
 #include "kernel_types.h"
 
 #if defined(__SSE2__) && WI_W == 4
@@ -34,4 +32,4 @@ static inline vf64 wi_sqrt_f64(vf64 x)
 }
 #endif
 
-#include "kernel_body.h"
+#include "kernel_driver.h"
