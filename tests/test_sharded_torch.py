@@ -124,7 +124,7 @@ def _check_geometry(world):
             # then assembles strided shards through torch's own redistribution.
             dt = distribute_tensor(full, mesh, placements, src_data_rank=None if strided(placements) else 0)
             local = dt.to_local()
-            indices = _dtensor.local_indices(shape, mesh, placements, mesh.get_coordinate())
+            indices = _dtensor.local_indices(shape, tuple(mesh.shape), placements, mesh.get_coordinate())
             assert torch.equal(full[torch.meshgrid(*indices, indexing="ij")], local), \
                 (mesh_shape, placements, shape)
             layout = _dtensor.dtensor_layout(dt)
@@ -177,7 +177,7 @@ def _fsdp_model(mesh, tp_mesh=None):
         fully_shard(block, mesh=mesh)
     fully_shard(model, mesh=mesh)
     for p in model.parameters():  # on the meta device a fill is a no-op, as torch.nn.init's
-        assert wt.kaiming_uniform_(p, generator=wi.Generator(0)) is p and p.is_meta
+        assert wt.normal_(p, generator=wi.Generator(0)) is p and p.is_meta
     return model.to_empty(device="cpu")
 
 

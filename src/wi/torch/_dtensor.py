@@ -15,6 +15,8 @@ function that must see the whole tensor use ``dtensor_layout`` too: compute glob
 """
 from __future__ import annotations
 
+import functools
+
 from typing import NamedTuple
 
 
@@ -40,10 +42,11 @@ def is_dtensor(tensor) -> bool:
                for c in type(tensor).__mro__)
 
 
-def local_indices(global_shape, mesh, placements, coordinate):
+def local_indices(global_shape, mesh_shape, placements, coordinate):
     """The global indices the local shard holds: one int64 tensor per tensor dimension.
 
-    ``coordinate`` is this rank's place in ``mesh`` (``mesh.get_coordinate()``). Shard(d)
+    ``coordinate`` is this rank's place in a mesh of shape ``mesh_shape``
+    (``mesh.get_coordinate()``). Shard(d)
     follows torch.chunk (uneven, possibly empty), _StridedShard its strided split, several
     mesh dimensions compose left to right as in distribute_tensor; Replicate keeps every
     index. Partial has no values to fill: ValueError.
@@ -65,7 +68,7 @@ def local_indices(global_shape, mesh, placements, coordinate):
             raise ValueError(f"tensor has a DTensor placement wi cannot place: {placement!r}")
         # split an index vector laid along `dim`, as the placement splits the data itself
         along = indices[dim].reshape((1,) * dim + (-1,))
-        pieces, _ = placement._split_tensor(along, mesh.size(mesh_dim), with_padding=False,
+        pieces, _ = placement._split_tensor(along, mesh_shape[mesh_dim], with_padding=False,
                                             contiguous=False)
         indices[dim] = pieces[coordinate[mesh_dim]].reshape(-1)
     return indices
@@ -86,12 +89,16 @@ def _runs(index):
 
 def dtensor_layout(tensor) -> Layout:
     """The global shape of a DTensor and the regions its local tensor holds on this rank."""
-    global_shape = tuple(tensor.shape)
     mesh = tensor.device_mesh
     coordinate = mesh.get_coordinate()
     if coordinate is None:  # this rank is not in the mesh: it holds nothing
-        return Layout(global_shape, ())
-    per_dim = [_runs(index) for index in local_indices(global_shape, mesh, tensor.placements, coordinate)]
+        return Layout(tuple(tensor.shape), ())
+    return _layout(tuple(tensor.shape), tuple(mesh.shape), tuple(tensor.placements), tuple(coordinate))
+
+
+@functools.lru_cache(maxsize=1024)  # a model repeats a few shapes and placements many times
+def _layout(global_shape, mesh_shape, placements, coordinate):
+    per_dim = [_runs(index) for index in local_indices(global_shape, mesh_shape, placements, coordinate)]
     regions = [((), (), ())]
     for runs in per_dim:
         regions = [(ls + (r[0],), gs + (r[1],), sh + (r[2],)) for ls, gs, sh in regions for r in runs]
