@@ -1,6 +1,6 @@
 """wi.torch on DTensors in real distributed runs: the same bytes whatever the world size or layout.
 
-For each world size (1, 2, 3, 4) the test spawns that many CPU processes once (gloo, file://
+For each world size (1, 2, 3, 4) the test starts that many CPU processes once (gloo, file://
 rendezvous in tmp_path, one thread each, a deadline) and each run checks everything inside:
 
 - geometry: ``_dtensor.local_indices``/``dtensor_layout`` against ``distribute_tensor`` of an
@@ -19,6 +19,8 @@ import hashlib
 import json
 import math
 import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -32,6 +34,7 @@ import wi.torch as wt  # noqa: E402
 from wi.torch import _dtensor  # noqa: E402
 
 nn = torch.nn
+HERE = os.path.dirname(os.path.abspath(__file__))
 WORLD_SIZES = (1, 2, 3, 4)
 DEADLINE_S = 240  # per world size; a healthy run takes seconds (mostly importing torch)
 VOCAB, DIM, HEADS, FF = 37, 12, 2, 30  # 37 and 30 split unevenly over 3 or 4 ranks
@@ -137,6 +140,12 @@ def _check_geometry(world):
     with pytest.raises(ValueError, match="Partial"):
         wt.normal_(partial, generator=wi.Generator(0))
     assert torch.equal(partial.to_local(), torch.ones(3, 2))  # untouched
+    layer = nn.Linear(2, 3)  # init_module_ checks every parameter before it writes one
+    layer.bias = nn.Parameter(DTensor.from_local(torch.ones(3), mesh, (Partial(),)))
+    before = layer.weight.detach().clone()
+    with pytest.raises(ValueError, match="parameter 'bias': tensor is a DTensor with a Partial"):
+        wt.init_module_(layer, seed=0)
+    assert torch.equal(layer.weight, before)
     return many_runs
 
 
@@ -233,28 +242,41 @@ def _worker(rank, world, rendezvous, out_path):
 
 
 def run_world(world, tmp_path):
-    """Spawn `world` processes running _worker; rank 0's report, or fail at the deadline."""
-    import torch.multiprocessing as mp
+    """Run _worker in `world` fresh processes; rank 0's report, or fail at the deadline.
 
+    Plain subprocesses (not multiprocessing's spawn, which copies this process's sys.path and
+    working directory): each imports wi from where this process did, and nothing else."""
     out_path = tmp_path / f"report{world}.json"
-    ctx = mp.start_processes(_worker, args=(world, str(tmp_path / f"rendezvous{world}"), str(out_path)),
-                             nprocs=world, join=False, start_method="spawn")
+    src = os.path.dirname(os.path.dirname(wi.__file__))
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join([src, HERE]))
+    code = ("import sys, test_sharded_torch as t; "
+            "t._worker(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4])")
+    args = [str(world), str(tmp_path / f"rendezvous{world}"), str(out_path)]
+    logs = [open(tmp_path / f"rank{rank}-of-{world}.log", "w+") for rank in range(world)]
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(rank), *args], env=env, cwd=HERE,
+                              stdout=log, stderr=subprocess.STDOUT) for rank, log in zip(range(world), logs)]
     deadline = time.monotonic() + DEADLINE_S
     try:
-        while not ctx.join(timeout=max(0.1, deadline - time.monotonic())):
-            if time.monotonic() > deadline:
-                pytest.fail(f"world size {world}: the processes did not finish within {DEADLINE_S} s")
+        for proc in procs:
+            proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"world size {world}: the processes did not finish within {DEADLINE_S} s")
     finally:
-        for p in ctx.processes:  # nothing left running, whatever happened
-            if p.is_alive():
-                p.kill()
-                p.join(5)
+        for proc in procs:  # nothing left running, whatever happened
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(5)
+    failed = [(rank, log) for rank, (proc, log) in enumerate(zip(procs, logs)) if proc.returncode]
+    for rank, log in failed:
+        log.seek(0)
+        pytest.fail(f"world size {world}, rank {rank} failed:\n{log.read()[-4000:]}")
+    for log in logs:
+        log.close()
     return json.loads(out_path.read_text())
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory, request):
-    os.environ.setdefault("OMP_NUM_THREADS", "1")  # inherited by the spawned processes
+def reports(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("sharded")
     return {world: run_world(world, tmp) for world in WORLD_SIZES}
 

@@ -105,6 +105,15 @@ def _layout(global_shape, mesh_shape, placements, coordinate):
     return Layout(global_shape, tuple(Region(*r) for r in regions if all(r[2])))
 
 
+def check_placement(tensor, name):
+    """ValueError naming the parameter ``name`` if wi cannot place this DTensor (Partial)."""
+    if is_dtensor(tensor):
+        try:
+            dtensor_layout(tensor)
+        except ValueError as e:
+            raise ValueError(f"parameter {name!r}: {e}") from None
+
+
 def local_part(tensor, full):
     """The values of ``full`` (the global tensor, computed whole) that the DTensor ``tensor``
     holds on this rank, shaped as its local tensor: for the functions that must compute

@@ -22,6 +22,7 @@ from .. import _args
 from .._dists import Normal, Uniform
 from .._fans import compute_fans
 from .._initializers import kaiming_distribution, xavier_distribution
+from ._dtensor import check_placement
 from ._local_fill import zero_row
 from ._names import owned_parameters
 from ._streams import stream_id
@@ -167,6 +168,7 @@ def _check(module, seed, prefix):
             )
         if not p.is_floating_point():
             raise TypeError(f"parameter {name!r} must have a floating dtype (got {p.dtype})")
+        check_placement(p, name)
     return seed
 
 
