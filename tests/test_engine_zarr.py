@@ -75,7 +75,7 @@ def _untouched(array):
 @pytest.mark.parametrize("call, exc, match", [
     ({"seed": None}, ValueError, "seed must be an int, not None"),
     ({"stream": 2**64}, ValueError, "stream"),
-    ({"std": 0.0}, ValueError, "std"),
+    ({"std": -1.0}, ValueError, "std"),
     ({"max_workers": 0}, ValueError, "max_workers"),
     ({"max_workers": 1.5}, TypeError, "max_workers"),
     ({"progress": "yes"}, TypeError, "progress must be a bool"),

@@ -71,7 +71,7 @@ def digest(t):
     return hashlib.sha256(t.detach().contiguous().flatten().view(torch.uint8).numpy().tobytes()).hexdigest()
 
 
-# (function, args, global shape, dtype): every wi.torch function, fans from the global shape
+# (function, args, global shape, dtype): every random wi.torch function, fans from the global shape
 FILLS = [
     ("uniform_", (-0.3, 0.7), (7, 5), torch.float32),
     ("normal_", (0.5, 2.0), (7, 5), torch.float64),
@@ -80,6 +80,8 @@ FILLS = [
     ("xavier_normal_", (), (7, 5), torch.bfloat16),
     ("kaiming_uniform_", (math.sqrt(5),), (5, 7, 3), torch.float64),
     ("kaiming_normal_", (0.0, "fan_out", "relu"), (7, 5), torch.float32),
+    ("orthogonal_", (1.5,), (7, 5), torch.float32),  # computed whole on every rank
+    ("sparse_", (0.3, 0.5), (5, 7), torch.float64),
 ]
 
 

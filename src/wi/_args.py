@@ -43,6 +43,16 @@ def positive(x, name):
     return v
 
 
+def non_negative(x, name):
+    """A finite real number >= 0 as a Python float (a zero std or gain is a constant fill)."""
+    if type(x) is float and 0.0 <= x < math.inf:
+        return x
+    v = real(x, name)
+    if v < 0.0:
+        raise ValueError(f"{name} must be >= 0 (got {v})")
+    return v
+
+
 def scale(x, name):
     """A positive finite real number (the Keras wording of `positive`)."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):

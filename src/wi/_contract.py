@@ -45,5 +45,11 @@ STREAM_BLOCKS = 2**64  # blocks per (seed, stream)
 # Largest |z| a normal fill can produce, rounded up: sqrt(-2 ln 2^-24) = 5.77 for
 # float32 and sqrt(-2 ln 2^-53) = 8.57 for float64 (the smallest uniform fed to log).
 MAX_ABS_NORMAL = {F32: 6.0, F64: 9.0, F16: 6.0, BF16: 6.0}
+# Largest |z| the truncated normal's quantile can produce, rounded up: Q(TINY), where the
+# quantile's argument is floored (12.95 for float32, 37.52 for float64). A truncation with an
+# infinite cut-off has no clamp on that side, so mean + std*z must stay finite.
+MAX_ABS_QUANTILE = {F32: 13.0, F64: 38.0, F16: 13.0, BF16: 13.0}
+# Uniform bits of each computing precision (u is a multiple of 2**-BITS in [0, 1)).
+UNIFORM_BITS = {F32: 24, F64: 53, F16: 24, BF16: 24}
 # Largest finite value of each computing precision (the uniform's width must fit in it).
 COMPUTE_MAX = {code: float(np.finfo(COMPUTE[code]).max) for code in COMPUTE}

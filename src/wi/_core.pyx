@@ -6,7 +6,7 @@
 cimport numpy as cnp
 from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_C_CONTIGUOUS, PyBUF_SIMPLE, PyBUF_WRITABLE
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
-from libc.math cimport erfc, fabs, sqrt
+from libc.math cimport INFINITY, erfc, fabs, sqrt
 from libc.stdint cimport uint32_t, uint64_t
 
 cnp.import_array()
@@ -164,11 +164,15 @@ cdef double LIMIT_MAX[WI_DTYPE_COUNT]
 cdef double LIMIT_COMPUTE_MAX[WI_DTYPE_COUNT]
 cdef double LIMIT_REACH[WI_DTYPE_COUNT]
 cdef double LIMIT_TINY[WI_DTYPE_COUNT]
+cdef double LIMIT_REACH_Q[WI_DTYPE_COUNT]
+cdef double HALF_CELL[WI_DTYPE_COUNT]
 for _code in contract.FLOATS:
     LIMIT_MAX[_code] = contract.MAX[_code]
     LIMIT_COMPUTE_MAX[_code] = contract.COMPUTE_MAX[_code]
     LIMIT_REACH[_code] = contract.MAX_ABS_NORMAL[_code]
     LIMIT_TINY[_code] = contract.TINY[_code]
+    LIMIT_REACH_Q[_code] = contract.MAX_ABS_QUANTILE[_code]
+    HALF_CELL[_code] = 2.0 ** -(contract.UNIFORM_BITS[_code] + 1)
 
 
 cdef inline double rounded(int dtype, double x):
@@ -184,7 +188,8 @@ cdef int kernel_params(int dist, int dtype, tuple p, wi_fill_spec *spec) except 
     """Twin of _dists.<Distribution>.kernel_params for a float dtype: 1 with spec's parameter
     fields set if the rule approves, 0 (nothing set) where the Python rule would raise."""
     cdef double big = LIMIT_MAX[dtype]
-    cdef double a, b, lo, hi, alpha, beta, sign, p_lo, p_hi
+    cdef double a, b, lo, hi, alpha, beta, sign, p_lo, p_hi, p0, pw
+    cdef bint open_below
     spec.clamp_lo = spec.p0 = spec.pw = 0.0
     if dist == WI_DIST_UNIFORM:
         a, b = p
@@ -198,18 +203,31 @@ cdef int kernel_params(int dist, int dtype, tuple p, wi_fill_spec *spec) except 
         spec.lo, spec.width, spec.hi = rounded(dtype, a), rounded(dtype, b), 0.0
     elif dist == WI_DIST_TRUNCNORM:
         a, b, lo, hi = p
-        if not (fabs(lo) <= big and fabs(hi) <= big):
+        if not ((fabs(lo) <= big or lo == -INFINITY) and (fabs(hi) <= big or hi == INFINITY)):
             return 0
-        alpha, beta, sign = (lo - a) / b, (hi - a) / b, 1.0
+        if b == 0.0:
+            spec.lo, spec.width, spec.hi = rounded(dtype, a), 0.0, rounded(dtype, hi)
+            spec.clamp_lo, spec.p0, spec.pw = rounded(dtype, lo), 0.5, 0.0
+            spec.dist, spec.dtype = <wi_dist>dist, <wi_dtype>dtype
+            return 1
+        if (lo == -INFINITY or hi == INFINITY) and not (fabs(a) + LIMIT_REACH_Q[dtype] * b <= big):
+            return 0
+        alpha, beta, sign, open_below = (lo - a) / b, (hi - a) / b, 1.0, lo == -INFINITY
         if alpha + beta > 0:
-            alpha, beta, sign = -beta, -alpha, -1.0
+            alpha, beta, sign, open_below = -beta, -alpha, -1.0, hi == INFINITY
         p_lo, p_hi = normal_cdf(alpha), normal_cdf(beta)
         if p_lo < LIMIT_TINY[dtype]:
             p_lo = 0.0
         if p_hi < LIMIT_TINY[dtype]:
             return 0
+        p0, pw = p_lo, p_hi - p_lo
+        if open_below:  # the middle of u's first cell (see _dists.TruncatedNormal)
+            if p_hi == 1.0:
+                p0, pw = HALF_CELL[dtype], 1.0 - 4.0 * HALF_CELL[dtype]
+            else:
+                p0 = pw * HALF_CELL[dtype]
         spec.lo, spec.width, spec.hi = rounded(dtype, a), rounded(dtype, sign * b), rounded(dtype, hi)
-        spec.clamp_lo, spec.p0, spec.pw = rounded(dtype, lo), rounded(dtype, p_lo), rounded(dtype, p_hi - p_lo)
+        spec.clamp_lo, spec.p0, spec.pw = rounded(dtype, lo), rounded(dtype, p0), rounded(dtype, pw)
     else:
         return 0
     spec.dist = <wi_dist>dist

@@ -12,6 +12,7 @@ of variance scaling) are built with scale=<that argument's name>, so an overflow
 the caller can change; names=(...) gives the caller's names for the parameters (torch's a, b).
 """
 import math
+import numbers
 from typing import NamedTuple
 
 from . import _args
@@ -113,15 +114,15 @@ class Uniform(Distribution):
 
 
 class Normal(Distribution):
-    """N(mean, std^2), std > 0 (Box-Muller)."""
+    """N(mean, std^2), std >= 0 (Box-Muller; std = 0 fills the mean, as NumPy and torch do)."""
 
     __slots__ = ()
     code = contract.NORMAL
 
     def __init__(self, mean, std, *, names=("mean", "std"), scale=None):
         if scale is None and not (type(mean) is float and type(std) is float
-                                  and -math.inf < mean < math.inf and 0.0 < std < math.inf):
-            mean, std = _args.real(mean, names[0]), _args.positive(std, names[1])
+                                  and -math.inf < mean < math.inf and 0.0 <= std < math.inf):
+            mean, std = _args.real(mean, names[0]), _args.non_negative(std, names[1])
         self.params, self.names, self.scale = (mean, std), names, scale
 
     @property
@@ -146,15 +147,18 @@ class Normal(Distribution):
 
 
 class TruncatedNormal(Distribution):
-    """N(mean, std^2) cut to [low, high] (std is the parent normal's), by inverse CDF."""
+    """N(mean, std^2) cut to [low, high] (std is the parent normal's), by inverse CDF.
+
+    low may be -inf and high +inf (one-sided truncation, or none); std = 0 puts every value
+    at the mean moved into [low, high] (the limit as std -> 0)."""
 
     __slots__ = ()
     code = contract.TRUNCNORM
 
     def __init__(self, mean, std, low, high, *, names=("mean", "std", "low", "high"), scale=None):
         if scale is None:
-            mean, std = _args.real(mean, names[0]), _args.positive(std, names[1])
-            low, high = _args.real(low, names[2]), _args.real(high, names[3])
+            mean, std = _args.real(mean, names[0]), _args.non_negative(std, names[1])
+            low, high = _cutoff(low, names[2], -math.inf), _cutoff(high, names[3], math.inf)
             if not low < high:
                 raise ValueError(f"{names[2]} must be < {names[3]} (got {names[2]}={low}, {names[3]}={high})")
         self.params, self.names, self.scale = (mean, std, low, high), names, scale
@@ -163,14 +167,21 @@ class TruncatedNormal(Distribution):
         mean, std, low, high = self.params
         big, name = contract.MAX[dtype], contract.DTYPE_NAMES[dtype]
         m, s, lo_name, hi_name = self.names
-        if not (abs(low) <= big and abs(high) <= big):
+        if not ((abs(low) <= big or low == -math.inf) and (abs(high) <= big or high == math.inf)):
             if self.scale is not None:
                 raise ValueError(f"{self.scale} is too large: the cut-offs ({low:g}, {high:g}) overflow {name}")
             raise ValueError(f"{lo_name} and {hi_name} must be finite in {name} (got {lo_name}={low}, {hi_name}={high})")
+        if std == 0.0:  # Q(0.5) = 0: every value is the mean, clamped into [low, high]
+            return _rounded(dtype, mean, 0.0, high, low, 0.5, 0.0)
+        reach = contract.MAX_ABS_QUANTILE[dtype]
+        if (low == -math.inf or high == math.inf) and not abs(mean) + reach * std <= big:
+            # no clamp on an infinite side: mean + std*z must stay finite for every z the quantile gives
+            raise ValueError(f"{m} and {s} overflow {name} with an infinite cut-off: |{m}| + {reach:g}*{s} "
+                             f"must be <= {big:g} (got {m}={mean}, {s}={std})")
         alpha, beta = (low - mean) / std, (high - mean) / std
-        sign = 1.0
+        sign, open_below = 1.0, low == -math.inf
         if alpha + beta > 0:  # work in the lower tail, where the quantile is accurate
-            alpha, beta, sign = -beta, -alpha, -1.0
+            alpha, beta, sign, open_below = -beta, -alpha, -1.0, high == math.inf
         p_lo, p_hi = normal_cdf(alpha), normal_cdf(beta)
         tiny = contract.TINY[dtype]
         if p_lo < tiny:
@@ -181,7 +192,26 @@ class TruncatedNormal(Distribution):
                 f"(got {lo_name}={low}, {hi_name}={high}, {m}={mean}, {s}={std}: "
                 f"{min(abs(alpha), abs(beta)):.1f} {s} away)"
             )
-        return _rounded(dtype, mean, sign * std, high, low, p_lo, p_hi - p_lo)
+        p0, pw = p_lo, p_hi - p_lo
+        if open_below:
+            # No clamp below: u = 0 would give the quantile's floor (-12.9 sd in float32). Take
+            # the middle of u's first cell instead, p = pw * (u + 2^-(bits+1)).
+            half_cell = 2.0 ** -(contract.UNIFORM_BITS[dtype] + 1)
+            if p_hi == 1.0:  # no cut-off at all: keep p below 1 in the computing precision too
+                p0, pw = half_cell, 1.0 - 4.0 * half_cell
+            else:
+                p0 = pw * half_cell
+        return _rounded(dtype, mean, sign * std, high, low, p0, pw)
+
+
+def _cutoff(x, name, infinity):
+    """A truncation cut-off: a finite real number, or the infinity on its own side."""
+    if x == infinity and not isinstance(x, bool):
+        return infinity
+    if isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isinf(x):
+        side = "-inf" if infinity < 0 else "inf"
+        raise ValueError(f"{name} must be finite or {side} (got {x})")
+    return _args.real(x, name)
 
 
 def normal_cdf(x):
@@ -192,28 +222,28 @@ def normal_cdf(x):
 
 def xavier_uniform(fan_in, fan_out, gain=1.0):
     """U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio 2010, eq. 16)."""
-    a = _args.positive(gain, "gain") * math.sqrt(6.0 / (_args.fan(fan_in, "fan_in") + _args.fan(fan_out, "fan_out")))
+    a = _args.non_negative(gain, "gain") * math.sqrt(6.0 / (_args.fan(fan_in, "fan_in") + _args.fan(fan_out, "fan_out")))
     return Uniform(-a, a, scale="gain")
 
 
 def xavier_normal(fan_in, fan_out, gain=1.0):
     """N(0, std^2), std = gain * sqrt(2 / (fan_in + fan_out)) (Glorot & Bengio 2010)."""
-    std = _args.positive(gain, "gain") * math.sqrt(2.0 / (_args.fan(fan_in, "fan_in") + _args.fan(fan_out, "fan_out")))
+    std = _args.non_negative(gain, "gain") * math.sqrt(2.0 / (_args.fan(fan_in, "fan_in") + _args.fan(fan_out, "fan_out")))
     return Normal(0.0, std, scale="gain")
 
 
 def he_uniform(fan_in, gain=SQRT2):
     """U(-a, a), a = gain * sqrt(3 / fan_in) (He et al. 2015)."""
-    if not (type(gain) is float and 0.0 < gain < math.inf and type(fan_in) is int and fan_in > 0):
-        gain, fan_in = _args.positive(gain, "gain"), _args.fan(fan_in, "fan_in")
+    if not (type(gain) is float and 0.0 <= gain < math.inf and type(fan_in) is int and fan_in > 0):
+        gain, fan_in = _args.non_negative(gain, "gain"), _args.fan(fan_in, "fan_in")
     a = gain * math.sqrt(3.0 / fan_in)
     return Uniform(-a, a, scale="gain")
 
 
 def he_normal(fan_in, gain=SQRT2):
     """N(0, std^2), std = gain / sqrt(fan_in) (He et al. 2015, eq. 10)."""
-    if not (type(gain) is float and 0.0 < gain < math.inf and type(fan_in) is int and fan_in > 0):
-        gain, fan_in = _args.positive(gain, "gain"), _args.fan(fan_in, "fan_in")
+    if not (type(gain) is float and 0.0 <= gain < math.inf and type(fan_in) is int and fan_in > 0):
+        gain, fan_in = _args.non_negative(gain, "gain"), _args.fan(fan_in, "fan_in")
     return Normal(0.0, gain / math.sqrt(fan_in), scale="gain")
 
 

@@ -14,6 +14,7 @@ import importlib
 import numpy as np
 
 from . import _args
+from ._target import BufferDtypeError
 
 
 def require(module: str, extra: str):
@@ -74,9 +75,7 @@ class BlockFill:
         origin = tuple(0 for _ in self.shape)
         try:
             self(origin, origin)
-        except TypeError as exc:
-            if not str(exc).startswith("buf must have dtype"):
-                raise
+        except BufferDtypeError as exc:
             # The caller chose the blocks' dtype, not a buffer: say so.
             name = getattr(fill, "__name__", "fill")
             raise TypeError(f"dtype {self.dtype} cannot be filled by {name} ({exc})") from None

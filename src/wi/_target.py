@@ -30,6 +30,11 @@ _STORAGE = {contract.U32: np.uint32, contract.F32: np.float32, contract.F64: np.
 RAW_DTYPES = (contract.U32,)
 
 
+class BufferDtypeError(TypeError):
+    """A buffer whose element type the fill cannot write (callers that chose the dtype
+    themselves, like the engine adapters, catch it to say so in their own terms)."""
+
+
 class Target:
     """A validated, writable, C-contiguous flat view of the caller's buffer, and the buffer's
     logical shape (a region fill places the block by it)."""
@@ -72,7 +77,7 @@ def target(buf, allowed, name="buf"):
                 f"{name} must hold {_expected(allowed)} values (got a {describe(buf)} of format {view.format!r})"
             )
     if dtype not in allowed:
-        raise TypeError(f"{name} must hold {_expected(allowed)} values (got {contract.DTYPE_NAMES[dtype]})")
+        raise BufferDtypeError(f"{name} must hold {_expected(allowed)} values (got {contract.DTYPE_NAMES[dtype]})")
     return Target(np.frombuffer(buf, dtype=_STORAGE[dtype]), dtype, shape)
 
 
@@ -81,7 +86,7 @@ def _from_ndarray(arr, allowed, name):
     if dtype is None and arr.dtype.name == "bfloat16":  # ml_dtypes.bfloat16, without importing it
         dtype = contract.BF16
     if dtype is None or dtype not in allowed:
-        raise TypeError(f"{name} must have dtype {_expected(allowed)} (got {arr.dtype})")
+        raise BufferDtypeError(f"{name} must have dtype {_expected(allowed)} (got {arr.dtype})")
     if not arr.flags.writeable:
         raise ValueError(f"{name} must be writable (got a read-only numpy.ndarray)")
     if not arr.flags.c_contiguous:
@@ -99,7 +104,7 @@ def _from_torch(t, allowed, name):
         raise ValueError(f"{name} must be a dense (strided) tensor (got layout {t.layout})")
     dtype = _TORCH_DTYPES.get(str(t.dtype))
     if dtype is None or dtype not in allowed:
-        raise TypeError(f"{name} must have dtype {_expected(allowed)} (got {t.dtype})")
+        raise BufferDtypeError(f"{name} must have dtype {_expected(allowed)} (got {t.dtype})")
     if not t.is_contiguous():
         raise ValueError(f"{name} must be C-contiguous (got a non-contiguous torch.Tensor with strides {t.stride()})")
     if t.is_neg() or t.is_conj():

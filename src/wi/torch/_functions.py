@@ -1,31 +1,90 @@
 """torch.nn.init's random fills on wi's core: same names, signatures and return value.
 
 Each function checks its arguments, builds one distribution (the shape-aware ones through
-the functions wi's own initialisers use) and hands it to `fill_tensor`. ``generator=`` takes
-a wi.Generator; None means wi's global generator, seeded by ``wi.seed``.
+the functions wi's own initialisers use), finds where to draw from (`_seeding.position`:
+torch's seeding for ``generator=None`` or a torch.Generator, a wi.Generator's own stream)
+and hands both to `fill_tensor`. Where torch raises another exception type for the same bad
+input, the error also derives from torch's (`_errors`).
 """
+from __future__ import annotations
+
+import math
 import warnings
 
 from .. import _args
-from .._dists import Normal, TruncatedNormal, Uniform
-from .._initializers import fans, kaiming_distribution, xavier_distribution
-from ._tensors import check_generator, fill_constant, fill_tensor, shape_of
+from .._dists import Normal, TruncatedNormal, Uniform, xavier_normal, xavier_uniform
+from .._fans import calculate_gain as _wi_calculate_gain
+from .._initializers import fans, kaiming_distribution
+from ._errors import TypeAndAttributeError, like_torch
+from ._seeding import position
+from . import _tensors
+from ._tensors import fill_constant, fill_tensor, shape_of
+
+# Distributions already built, by the exact arguments (types included, so True never stands
+# for 1): a model's init repeats a few shapes and settings, and building a distribution costs
+# as much as the fill of a small tensor. Bad arguments raise while building and are not kept.
+_built = {}
 
 
-def uniform_(tensor, a=0.0, b=1.0, generator=None):
+def _cached(key, build, *args):
+    try:
+        return _built[key]
+    except KeyError:
+        dist = build(*args)
+        if len(_built) >= 4096:
+            _built.clear()
+        _built[key] = dist
+        return dist
+    except TypeError:  # an unhashable argument: build explains what is wrong with it
+        return build(*args)
+
+
+def _uniform(a, b):
+    return Uniform(a, b, names=("a", "b"))
+
+
+def _truncated(mean, std, a, b):
+    """The distribution, and whether torch would warn that the mean is far from [a, b]."""
+    dist = TruncatedNormal(mean, std, a, b, names=("mean", "std", "a", "b"))
+    mean, std, a, b = dist.params
+    return dist, mean < a - 2 * std or mean > b + 2 * std
+
+
+_NONLINEARITY = ("Literal['linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', "
+                 "'conv_transpose3d', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu']")
+
+
+def calculate_gain(nonlinearity: _NONLINEARITY, param: int | float | None = None) -> float:
+    try:
+        return _wi_calculate_gain(nonlinearity, param)
+    except TypeError as exc:  # torch: ValueError for a param or nonlinearity of the wrong type
+        raise like_torch(exc, ValueError) from None
+
+
+calculate_gain.__doc__ = _wi_calculate_gain.__doc__
+
+
+def uniform_(tensor: torch.Tensor, a: float = 0.0, b: float = 1.0,
+             generator: torch.Generator | None = None) -> torch.Tensor:
     r"""Fill ``tensor`` from :math:`\mathcal{U}(a, b)` (as ``torch.nn.init.uniform_``).
+
+    ``generator``: None or a torch.Generator follow torch's seeding (one key drawn from it per
+    call), a wi.Generator fills from its own stream.
 
     Example:
         >>> w = torch.empty(3, 5)
         >>> wi.torch.uniform_(w, -0.1, 0.1)
     """
-    dist = Uniform(a, b, names=("a", "b"))
-    check_generator(generator)
-    shape_of(tensor)
-    return fill_tensor(tensor, dist, generator)
+    try:
+        dist = _cached(("uniform", type(a), a, type(b), b), _uniform, a, b)
+    except ValueError as exc:  # torch's uniform_ raises RuntimeError
+        raise like_torch(exc, RuntimeError) from None
+    gen, seed = position(generator)
+    return fill_tensor(tensor, dist, gen, seed=seed)
 
 
-def normal_(tensor, mean=0.0, std=1.0, generator=None):
+def normal_(tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0,
+            generator: torch.Generator | None = None) -> torch.Tensor:
     r"""Fill ``tensor`` from :math:`\mathcal{N}(\text{mean}, \text{std}^2)` (as ``torch.nn.init.normal_``).
 
     A zero std fills the mean, as torch does.
@@ -34,40 +93,68 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
         >>> w = torch.empty(3, 5)
         >>> wi.torch.normal_(w, std=0.02, generator=wi.Generator(0))
     """
-    check_generator(generator)
-    shape_of(tensor)
-    if _args.is_zero(std):
-        return fill_constant(tensor, _args.real(mean, "mean"))
-    return fill_tensor(tensor, Normal(mean, std), generator)
+    try:
+        dist = _cached(("normal", type(mean), mean, type(std), std), Normal, mean, std)
+    except ValueError as exc:  # torch's normal_ raises RuntimeError
+        raise like_torch(exc, RuntimeError) from None
+    gen, seed = position(generator)
+    return fill_tensor(tensor, dist, gen, seed=seed)
 
 
-def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+def trunc_normal_(tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
+                  generator: torch.Generator | None = None) -> torch.Tensor:
     r"""Fill ``tensor`` from :math:`\mathcal{N}(\text{mean}, \text{std}^2)` truncated to :math:`[a, b]`.
 
     As ``torch.nn.init.trunc_normal_``: ``a`` and ``b`` are absolute
-    cut-offs, ``std`` is that of the parent normal. Sampled by inverse CDF
-    rather than rejection, so each value depends only on its index.
+    cut-offs (``a=-math.inf`` or ``b=math.inf`` for one-sided truncation), ``std``
+    is that of the parent normal. Sampled by inverse CDF rather than rejection,
+    so each value depends only on its index.
 
     Example:
         >>> w = torch.empty(768, 768)
         >>> wi.torch.trunc_normal_(w, std=0.02, a=-0.04, b=0.04)
     """
-    dist = TruncatedNormal(mean, std, a, b, names=("mean", "std", "a", "b"))
-    check_generator(generator)
-    shape_of(tensor)
-    return fill_tensor(tensor, dist, generator)
+    if a == b and type(a) in (int, float) and math.isfinite(a):  # torch fills the one value [a, a] holds
+        try:
+            _args.real(mean, "mean"), _args.non_negative(std, "std")
+        except ValueError as exc:
+            raise like_torch(exc, RuntimeError) from None
+        position(generator)
+        return fill_constant(tensor, float(a))
+    try:
+        dist, far = _cached(("trunc", type(mean), mean, type(std), std, type(a), a, type(b), b),
+                            _truncated, mean, std, a, b)
+    except ValueError as exc:  # torch's uniform_ raises RuntimeError for a > b
+        raise like_torch(exc, RuntimeError) from None
+    if far:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=2)
+    gen, seed = position(generator)
+    return fill_tensor(tensor, dist, gen, seed=seed)
+
+
+def _xavier_distribution(kind, shape, gain):
+    fan_in, fan_out = fans(shape)  # ValueError for fewer than 2 dimensions, as torch
+    try:
+        return (xavier_uniform if kind == "uniform" else xavier_normal)(fan_in, fan_out, gain)
+    except ValueError as exc:  # a negative gain: torch's tensor op raises RuntimeError
+        raise like_torch(exc, RuntimeError) from None
+
+
+def _shape(tensor):
+    """tensor.shape (a torch.Size, hashable), checking it is a tensor."""
+    return tensor.shape if isinstance(tensor, _tensors._Tensor) else shape_of(tensor)
 
 
 def _xavier(kind, tensor, gain, generator):
-    check_generator(generator)
-    shape = shape_of(tensor)
-    if _args.is_zero(gain):  # torch: a zero gain gives zeros (after checking the shape)
-        fans(shape)
-        return fill_constant(tensor, 0.0)
-    return fill_tensor(tensor, xavier_distribution(kind, shape, gain), generator)
+    shape = _shape(tensor)
+    dist = _cached((kind, shape, type(gain), gain), _xavier_distribution, kind, shape, gain)
+    gen, seed = position(generator)
+    return fill_tensor(tensor, dist, gen, seed=seed)  # a zero gain gives zeros, as torch
 
 
-def xavier_uniform_(tensor, gain=1.0, generator=None):
+def xavier_uniform_(tensor: torch.Tensor, gain: float = 1.0,
+                    generator: torch.Generator | None = None) -> torch.Tensor:
     r"""Fill ``tensor`` from :math:`\mathcal{U}(-b, b)`, :math:`b = \text{gain}\sqrt{6/(\text{fan\_in}+\text{fan\_out})}`.
 
     Glorot & Bengio (2010). As ``torch.nn.init.xavier_uniform_`` (fans of a
@@ -80,7 +167,8 @@ def xavier_uniform_(tensor, gain=1.0, generator=None):
     return _xavier("uniform", tensor, gain, generator)
 
 
-def xavier_normal_(tensor, gain=1.0, generator=None):
+def xavier_normal_(tensor: torch.Tensor, gain: float = 1.0,
+                   generator: torch.Generator | None = None) -> torch.Tensor:
     r"""Fill ``tensor`` from :math:`\mathcal{N}(0, \sigma^2)`, :math:`\sigma = \text{gain}\sqrt{2/(\text{fan\_in}+\text{fan\_out})}`.
 
     Glorot & Bengio (2010). As ``torch.nn.init.xavier_normal_``.
@@ -92,16 +180,28 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
     return _xavier("normal", tensor, gain, generator)
 
 
+def _kaiming_distribution(kind, shape, a, mode, nonlinearity):
+    if not isinstance(mode, str):  # torch calls mode.lower()
+        raise TypeAndAttributeError(f"mode must be a str, one of 'fan_in', 'fan_out' (got {type(mode).__name__})")
+    try:
+        return kaiming_distribution(kind, shape, a, mode.lower(), nonlinearity)  # torch: any case
+    except TypeError as exc:  # torch: ValueError for a, mode or nonlinearity of the wrong type
+        raise like_torch(exc, ValueError) from None
+
+
 def _kaiming(kind, tensor, a, mode, nonlinearity, generator):
-    check_generator(generator)
-    shape = shape_of(tensor)
-    dist = kaiming_distribution(kind, shape, a, mode, nonlinearity)
+    shape = _shape(tensor)
+    dist = _cached((kind, shape, type(a), a, type(mode), mode, type(nonlinearity), nonlinearity),
+                   _kaiming_distribution, kind, shape, a, mode, nonlinearity)
+    gen, seed = position(generator)
     if 0 in shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
-    return fill_tensor(tensor, dist, generator)
+    return fill_tensor(tensor, dist, gen, seed=seed)
 
 
-def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+def kaiming_uniform_(tensor: torch.Tensor, a: float = 0, mode: Literal['fan_in', 'fan_out'] = "fan_in",
+                     nonlinearity: _NONLINEARITY = "leaky_relu",
+                     generator: torch.Generator | None = None) -> torch.Tensor:
     r"""Fill ``tensor`` from :math:`\mathcal{U}(-b, b)`, :math:`b = \text{gain}\sqrt{3/\text{fan\_mode}}`.
 
     He et al. (2015), "Delving deep into rectifiers". As
@@ -114,7 +214,9 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
     return _kaiming("uniform", tensor, a, mode, nonlinearity, generator)
 
 
-def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+def kaiming_normal_(tensor: torch.Tensor, a: float = 0, mode: Literal['fan_in', 'fan_out'] = "fan_in",
+                    nonlinearity: _NONLINEARITY = "leaky_relu",
+                    generator: torch.Generator | None = None) -> torch.Tensor:
     r"""Fill ``tensor`` from :math:`\mathcal{N}(0, \sigma^2)`, :math:`\sigma = \text{gain}/\sqrt{\text{fan\_mode}}`.
 
     He et al. (2015). As ``torch.nn.init.kaiming_normal_``.

@@ -25,6 +25,7 @@ from .._initializers import kaiming_distribution, xavier_distribution
 from ._dtensor import check_placement
 from ._local_fill import zero_row
 from ._names import owned_parameters
+from ._seeding import module_seed
 from ._streams import stream_id
 from ._tensors import fill_tensor
 
@@ -153,7 +154,8 @@ def _post_order(module, prefix, seen):
 def _check(module, seed, prefix):
     if not isinstance(module, nn.Module):
         raise TypeError(f"module must be a torch.nn.Module (got {type(module).__name__})")
-    seed = _args.uint64(seed, "seed")
+    if seed is not None:
+        seed = _args.uint64(seed, "seed")
     _args.text(prefix, "prefix")
     for name, p in module.named_parameters(prefix=prefix):
         if isinstance(p, nn.parameter.UninitializedParameter):
@@ -172,22 +174,41 @@ def _check(module, seed, prefix):
     return seed
 
 
-def init_module(module, seed=0, *, prefix=""):
+def _progress_bar(module, enabled):
+    """A tqdm bar over the parameters' elements, or None."""
+    if not enabled:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        raise ImportError("init_module_(progress=True) needs tqdm: pip install weightinit[progress]") from None
+    total = sum(p.numel() for p in module.parameters())
+    return tqdm(total=total, unit="el", unit_scale=True, desc="init_module_")
+
+
+def init_module(module, seed=0, *, prefix="", progress=False):
     seed = _check(module, seed, prefix)  # everything checked before anything is written
-    run = _Run(module, seed, prefix)
+    bar = _progress_bar(module, progress)
+    run = _Run(module, module_seed(seed), prefix)
     untouched = []
-    with torch.no_grad():
-        for _, m in _post_order(module, prefix, set()):
-            own = {
-                n: p for n, p in m._parameters.items() if p is not None and run.owners[id(p)][:2] == (id(m), n)
-            }  # a tied parameter is initialised once, by its first owner
-            handled = _own_rule(run, m, own)
-            if _parent_rule(run, m):
-                handled = set(own)
-            elif handled is None and _reset_method(m) is not None:
-                _reset_method(m)()
-                handled = set(own)
-            untouched += [run.names[id(p)] for n, p in own.items() if n not in (handled or ())]
+    try:
+        with torch.no_grad():
+            for _, m in _post_order(module, prefix, set()):
+                own = {
+                    n: p for n, p in m._parameters.items() if p is not None and run.owners[id(p)][:2] == (id(m), n)
+                }  # a tied parameter is initialised once, by its first owner
+                handled = _own_rule(run, m, own)
+                if _parent_rule(run, m):
+                    handled = set(own)
+                elif handled is None and _reset_method(m) is not None:
+                    _reset_method(m)()
+                    handled = set(own)
+                untouched += [run.names[id(p)] for n, p in own.items() if n not in (handled or ())]
+                if bar is not None:
+                    bar.update(sum(p.numel() for p in own.values()))
+    finally:
+        if bar is not None:
+            bar.close()
     if untouched:
         warnings.warn(
             "init_module_ left these parameters unchanged (no known default "

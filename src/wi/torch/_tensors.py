@@ -9,16 +9,18 @@ index only.
 """
 from .. import _backend
 from .._backend import fill_fast
-from .._generator import Generator, global_generator
+from .._generator import global_generator
+from ._errors import TypeAndAttributeError, TypeAndNotImplementedError
 from ._local_fill import fill_placed, is_placed
 
 _torch = None
 _native = ()
+_Tensor = ()  # torch.Tensor once imported (the fast path would also fill a NumPy array)
 
 
 def torch_module():
     """torch, imported (and registered with the fast path) on first use."""
-    global _torch, _native
+    global _torch, _native, _Tensor
     if _torch is None:
         import torch
 
@@ -31,23 +33,17 @@ def torch_module():
         bump = getattr(torch._C, "_increment_version", torch.autograd.graph.increment_version)
         _backend.register_torch((torch.Tensor, torch.nn.Parameter), dtypes, bump, torch.is_grad_enabled)
         _native = tuple(dtypes)
+        _Tensor = torch.Tensor
         _torch = torch
     return _torch
 
 
-def check_generator(generator):
-    if generator is not None and not isinstance(generator, Generator):
-        raise TypeError(
-            "generator must be a wi.Generator or None "
-            f"(got {type(generator).__module__}.{type(generator).__name__})"
-        )
-
-
 def shape_of(tensor):
-    """tensor's shape as a tuple; TypeError if it is not a torch.Tensor."""
+    """tensor's shape as a tuple; TypeError (an AttributeError too, as torch's) if it is not a
+    torch.Tensor."""
     torch = _torch or torch_module()
     if not isinstance(tensor, torch.Tensor):
-        raise TypeError(f"tensor must be a torch.Tensor (got {type(tensor).__name__})")
+        raise TypeAndAttributeError(f"tensor must be a torch.Tensor (got {type(tensor).__name__})")
     return tuple(tensor.shape)
 
 
@@ -57,7 +53,7 @@ def _has_storage_to_fill(tensor):
     if tensor.is_meta:
         return False
     if not tensor.is_floating_point():
-        raise TypeError(f"tensor must have a floating dtype (got {tensor.dtype})")
+        raise TypeAndNotImplementedError(f"tensor must have a floating dtype (got {tensor.dtype})")
     return tensor.numel() > 0
 
 
@@ -68,8 +64,9 @@ def fill_tensor(tensor, dist, generator=None, *, seed=None, stream=0):
     position (seed, stream, 0), as init_module_ uses it.
     """
     gen = global_generator if generator is None else generator
-    if fill_fast(tensor, dist, gen, seed, stream, 0):
+    if isinstance(tensor, _Tensor) and fill_fast(tensor, dist, gen, seed, stream, 0):
         return tensor
+    shape_of(tensor)
     if not _has_storage_to_fill(tensor):
         return tensor
     if is_placed(tensor):
@@ -105,6 +102,7 @@ def _fill_cpu(tensor, dist, gen, seed, stream, offset=0, region=None):
 
 def fill_constant(tensor, value):
     """torch's answer to a zero std or gain: every element `value` (meta tensors untouched)."""
+    shape_of(tensor)
     if _has_storage_to_fill(tensor):
         with _torch.no_grad():
             tensor.fill_(value)
