@@ -99,12 +99,15 @@ def placements_for(world):
 
 
 def reference_fills():
-    """The unsharded digests of FILLS, chained off one generator, and its final state."""
+    """The unsharded digests of FILLS, chained off one generator, and its final state; then
+    one call under torch's seeding."""
     gen, out = wi.Generator(11), []
     for name, args, shape, dtype in FILLS:
         t = torch.full(shape, math.nan, dtype=dtype)
         getattr(wt, name)(t, *args, generator=gen)
         out.append(digest(t))
+    torch.manual_seed(123)
+    out.append(digest(wt.kaiming_uniform_(torch.empty(7, 5))))
     return out, list(gen.get_state())
 
 
@@ -171,6 +174,9 @@ def _sharded_fills(world):
             if all(p.is_replicate() for p in placements):  # every replica wrote the same values
                 assert torch.equal(dt.to_local().view(torch.uint8), full.view(torch.uint8))
             digests.append(digest(full))
+        torch.manual_seed(123)  # generator=None: a key from torch's generator, seeded alike on every rank
+        dt = distribute_tensor(torch.empty(7, 5), mesh, placements, src_data_rank=None)
+        digests.append(digest(wt.kaiming_uniform_(dt).full_tensor()))
         results.append({"case": repr((mesh_shape, placements)), "digests": digests,
                         "state": list(gen.get_state())})
     return results
