@@ -46,10 +46,9 @@ def local_indices(global_shape, mesh_shape, placements, coordinate):
     """The global indices the local shard holds: one int64 tensor per tensor dimension.
 
     ``coordinate`` is this rank's place in a mesh of shape ``mesh_shape``
-    (``mesh.get_coordinate()``). Shard(d)
-    follows torch.chunk (uneven, possibly empty), _StridedShard its strided split, several
-    mesh dimensions compose left to right as in distribute_tensor; Replicate keeps every
-    index. Partial has no values to fill: ValueError.
+    (``mesh.get_coordinate()``). Shard(d) follows torch.chunk (uneven, possibly empty),
+    _StridedShard its strided split, several mesh dimensions compose left to right as in
+    distribute_tensor; Replicate keeps every index. Partial has no values to fill: ValueError.
     """
     import torch
 

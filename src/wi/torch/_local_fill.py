@@ -6,6 +6,8 @@ assembled are bit for bit one fill of the whole tensor, for any mesh and placeme
 communication. A tensor on another device (CUDA) is filled in a CPU staging buffer (pinned
 when CUDA is available, so the copy is a plain DMA) and copied over.
 """
+import math
+
 from .. import _contract as contract
 from ._dtensor import dtensor_layout, is_dtensor
 
@@ -39,9 +41,7 @@ def fill_placed(tensor, dist, gen, seed, stream, fill_cpu):
             _fill_box(tensor.detach(), seed, stream, 0, {}, fill_cpu)
             return tensor
         layout = dtensor_layout(tensor)
-        n = 1
-        for size in layout.global_shape:
-            n *= size
+        n = math.prod(layout.global_shape)
         offset = 0
         if seed is None:
             # Take the blocks of the whole global tensor, as a plain fill would, whatever this
