@@ -22,6 +22,9 @@ from .. import _args
 from .._dists import Normal, Uniform
 from .._fans import compute_fans
 from .._initializers import kaiming_distribution, xavier_distribution
+from ._dtensor import check_placement
+from ._local_fill import zero_row
+from ._names import owned_parameters
 from ._seeding import module_seed
 from ._streams import stream_id
 from ._tensors import fill_tensor
@@ -39,9 +42,8 @@ class _Run:
 
     def __init__(self, module, seed, prefix):
         self.seed = seed
-        self.names = {}
-        for name, p in module.named_parameters(prefix=prefix):
-            self.names.setdefault(id(p), name)
+        self.owners = owned_parameters(module, prefix)  # id(p) -> (id(owner), attr, name)
+        self.names = {k: owner[2] for k, owner in self.owners.items()}
 
     def fill(self, p, dist):
         if p.numel():
@@ -83,7 +85,7 @@ def _own_rule(run, module, own):
         if "weight" in own:
             run.fill(own["weight"], Normal(0.0, 1.0))
             if module.padding_idx is not None:
-                own["weight"].detach()[module.padding_idx].zero_()
+                zero_row(own["weight"], module.padding_idx)
         return {"weight"}
     if _is(module, _NormBase):
         if module.track_running_stats:
@@ -166,10 +168,9 @@ def _check(module, seed, prefix):
                 f"parameter {name!r} is on the meta device; materialise the module "
                 "with module.to_empty(device='cpu') first"
             )
-        if p.device.type != "cpu":
-            raise ValueError(f"parameter {name!r} must be on the CPU (got device '{p.device}')")
         if not p.is_floating_point():
             raise TypeError(f"parameter {name!r} must have a floating dtype (got {p.dtype})")
+        check_placement(p, name)
     return seed
 
 
@@ -192,11 +193,9 @@ def init_module(module, seed=0, *, prefix="", progress=False):
     untouched = []
     try:
         with torch.no_grad():
-            for mname, m in _post_order(module, prefix, set()):
+            for _, m in _post_order(module, prefix, set()):
                 own = {
-                    n: p
-                    for n, p in m.named_parameters(recurse=False)
-                    if run.names[id(p)] == (f"{mname}.{n}" if mname else n)
+                    n: p for n, p in m._parameters.items() if p is not None and run.owners[id(p)][:2] == (id(m), n)
                 }  # a tied parameter is initialised once, by its first owner
                 handled = _own_rule(run, m, own)
                 if _parent_rule(run, m):

@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import _args
 from .._dists import Normal, Uniform
+from ._dtensor import is_dtensor, local_part
 from ._errors import like_torch
 from ._seeding import position
 from ._tensors import shape_of, torch_module
@@ -33,10 +34,13 @@ def _draw(buf, dist, gen, seed, stream):
 def _store(tensor, values):
     """Write the whole tensor's values (a float64 tensor of its shape) into it, under no_grad.
 
-    The one place a sharded tensor would take only its local part of `values`."""
+    A DTensor keeps its local part: every rank computed the whole tensor (docs/sharding.md)."""
     torch = torch_module()
     with torch.no_grad():
-        tensor.copy_(values.reshape(tensor.shape))
+        if is_dtensor(tensor):
+            tensor.to_local().copy_(local_part(tensor, values.reshape(tensor.shape)))
+        else:
+            tensor.copy_(values.reshape(tensor.shape))
     return tensor
 
 

@@ -11,6 +11,7 @@ from .. import _backend
 from .._backend import fill_fast
 from .._generator import global_generator
 from ._errors import TypeAndAttributeError, TypeAndNotImplementedError
+from ._local_fill import fill_placed, is_placed
 
 _torch = None
 _native = ()
@@ -51,11 +52,6 @@ def _has_storage_to_fill(tensor):
     torch.nn.init)."""
     if tensor.is_meta:
         return False
-    if tensor.device.type != "cpu":
-        raise ValueError(
-            f"tensor must be on the CPU (got device '{tensor.device}'); "
-            "initialise on the CPU and move it, or use torch.nn.init"
-        )
     if not tensor.is_floating_point():
         raise TypeAndNotImplementedError(f"tensor must have a floating dtype (got {tensor.dtype})")
     return tensor.numel() > 0
@@ -73,7 +69,19 @@ def fill_tensor(tensor, dist, generator=None, *, seed=None, stream=0):
     shape_of(tensor)
     if not _has_storage_to_fill(tensor):
         return tensor
-    torch = _torch
+    if is_placed(tensor):
+        # a shard of a global tensor, or memory wi cannot write: see _local_fill
+        return fill_placed(tensor, dist, gen, seed, stream,
+                           lambda t, *where: _fill_cpu(t, dist, gen, *where))
+    _fill_cpu(tensor, dist, gen, seed, stream)
+    return tensor
+
+
+def _fill_cpu(tensor, dist, gen, seed, stream, offset=0, region=None):
+    """Fill a plain CPU tensor (or, with region = dict(global_shape=, start=), the block of a
+    global tensor it holds)."""
+    torch = _torch or torch_module()
+    where = region or {}
     with torch.no_grad():
         target = tensor.detach()  # same storage, no autograd bookkeeping
         direct = target.is_contiguous() and not target.is_neg() and target.dtype in _native
@@ -83,14 +91,13 @@ def fill_tensor(tensor, dist, generator=None, *, seed=None, stream=0):
             buf = target.numpy()  # the same memory; NumPy arrays take the core's cheapest path
         else:
             buf = target
-        gen.fill(buf, dist, seed=seed, stream=stream)
+        gen.fill(buf, dist, seed=seed, stream=stream, offset=offset, **where)
         if direct:
             # The core wrote behind autograd's back: bump the version counter as an
             # in-place torch op would, so stale saved tensors are caught.
             torch.autograd.graph.increment_version(tensor)
         else:
             target.copy_(buf)
-    return tensor
 
 
 def fill_constant(tensor, value):
