@@ -22,6 +22,7 @@ from ._functions import (
     xavier_normal_,
     xavier_uniform_,
 )
+from ._no_init import no_init
 from ._streams import stream_id
 from ._tensors import torch_module
 
@@ -36,6 +37,7 @@ __all__ = [
     "kaiming_normal_",
     "init_module_",
     "stream_id",
+    "no_init",
 ]
 
 # torch.nn.init functions that draw no wi random numbers (or need a

@@ -76,7 +76,7 @@ def fill_tensor(tensor, dist, generator=None, *, seed=None, stream=0):
         return tensor
     if not _has_storage_to_fill(tensor):
         return tensor
-    torch = _torch
+    torch = _torch or torch_module()
     with torch.no_grad():
         target = tensor.detach()  # same storage, no autograd bookkeeping
         direct = target.is_contiguous() and not target.is_neg() and target.dtype in _native
