@@ -1,8 +1,11 @@
-/* Fresh pages (pages.h). A first touch of 4 KiB pages costs a fault per page: about 40k
- * faults (and kernel entries) per 163 Mi-float buffer, which took several times the fill.
- * With MADV_HUGEPAGE the same buffer faults 512x less often. Only memory that is not
- * resident yet is advised (mincore on the first interior huge page), so re-filling mapped
- * memory never pays a syscall or splits its mapping; small buffers are left alone. */
+/* Fresh pages (pages.h). A first touch of 4 KiB pages costs a fault per page: about 160k
+ * faults per 163 M-float buffer; with MADV_HUGEPAGE the same buffer faults 512x less often.
+ * Measured on the development VM (docs/benchmarks.md, "Fresh pages") neither huge pages nor
+ * pre-faulting won robustly (huge pages gave the best minima and erratic medians; pre-faulting
+ * was slower), so the default leaves the pages alone and the modes are opt-in. Only memory
+ * that is not resident yet is advised (mincore on the first interior huge page), so
+ * re-filling mapped memory never pays a syscall or splits its mapping; small buffers are
+ * left alone. */
 #define _GNU_SOURCE
 #include "pages.h"
 
@@ -25,10 +28,9 @@ enum { MODE_UNSET = -1, MODE_NONE, MODE_THP, MODE_POPULATE };
 static int read_mode(void)
 {
     const char *v = getenv("WI_FRESH_PAGES");
-    if (!v || !*v || !strcmp(v, "thp")) return MODE_THP;
-    if (!strcmp(v, "none") || !strcmp(v, "0")) return MODE_NONE;
-    if (!strcmp(v, "populate")) return MODE_POPULATE;
-    return MODE_THP; /* unknown words: the default (the glue documents the three) */
+    if (v && !strcmp(v, "thp")) return MODE_THP;
+    if (v && !strcmp(v, "populate")) return MODE_POPULATE;
+    return MODE_NONE; /* unset, "none", or an unknown word: the default */
 }
 
 static int mode(void)

@@ -5,10 +5,11 @@
 
 #include <stdint.h>
 
-/* Called by wi_fill before the threads start: for a large buffer whose pages are not yet
- * resident, asks for transparent huge pages on its 2 MiB-aligned interior (WI_FRESH_PAGES
- * chooses: "thp", the default; "populate", huge pages and then MADV_POPULATE_WRITE; "none").
- * Linux only; elsewhere, and on any refusal, nothing happens. */
+/* Called by wi_fill before the threads start. WI_FRESH_PAGES (read once) chooses what
+ * happens to a buffer of 8 MiB or more whose pages are not yet resident: "none" (the
+ * default) nothing; "thp" advise its 2 MiB-aligned interior for transparent huge pages;
+ * "populate" that, then MADV_POPULATE_WRITE it from the calling thread. Linux only;
+ * elsewhere, and on any refusal, nothing happens. */
 void wi_pages_prepare(void *out, uint64_t bytes);
 
 #endif
