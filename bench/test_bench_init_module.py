@@ -94,6 +94,17 @@ def emptied():
     return (_SLOT,), {}
 
 
+def fresh_model(make, with_fills=False):
+    """A pedantic setup: the previous model freed, then make() in the slot (and its plain fills)."""
+
+    def setup():
+        emptied()
+        _SLOT.append(make())
+        return ((_SLOT, plain_fills(_SLOT[0])) if with_fills else (_SLOT,)), {}
+
+    return setup
+
+
 def report(benchmark, cfg):
     benchmark.extra_info["parameters"] = sum(p.numel() for p in on_meta(cfg).parameters())
     benchmark.extra_info["torch_threads"] = torch.get_num_threads()
@@ -121,15 +132,10 @@ def test_wi_init_module_fresh_pages(benchmark, cfg):
     """init_module_ alone on a just-materialised model (includes first-touch page faults)."""
     report(benchmark, cfg)
 
-    def materialised():
-        emptied()
-        _SLOT.append(on_cpu_uninitialised(cfg))
-        return (_SLOT,), {}
-
     def init(slot):
         wt.init_module_(slot[0], seed=0)  # returns nothing: pytest-benchmark keeps results
 
-    benchmark.pedantic(init, setup=materialised, rounds=ROUNDS, iterations=1)
+    benchmark.pedantic(init, setup=fresh_model(lambda: on_cpu_uninitialised(cfg)), rounds=ROUNDS, iterations=1)
     emptied()
 
 
@@ -154,6 +160,10 @@ def plain_fills(model):
         elif isinstance(m, nn.Linear):
             bound = 1 / math.sqrt(m.in_features)  # kaiming_uniform_(a=sqrt(5)) and the bias
             calls += [(wi.fill_uniform, p, (-bound, bound)) for p in own.values()]
+        elif isinstance(m, nn.MultiheadAttention) and m.in_proj_weight is not None:
+            bound = math.sqrt(6 / (m.embed_dim + 3 * m.embed_dim))  # xavier_uniform_, biases 0
+            calls += [(wi.fill_uniform, own["in_proj_weight"], (-bound, bound)),
+                      (lambda a, v: a.fill(v), own["in_proj_bias"], (0.0,))]
         elif isinstance(m, nn.LayerNorm):
             calls += [(lambda a, v: a.fill(v), own["weight"], (1.0,)), (lambda a, v: a.fill(v), own["bias"], (0.0,))]
     seen, out = set(), []
@@ -176,13 +186,8 @@ def test_wi_init_module_fresh_after_no_init(benchmark, cfg):
     """init_module_ alone on a model just built under no_init (first touch of every page)."""
     report(benchmark, cfg)
 
-    def built():
-        emptied()
-        _SLOT.append(built_without_init(cfg))
-        return (_SLOT,), {}
-
-    benchmark.pedantic(lambda slot: wt.init_module_(slot[0], seed=0) and None, setup=built, rounds=ROUNDS,
-                       iterations=1)
+    benchmark.pedantic(lambda slot: wt.init_module_(slot[0], seed=0) and None,
+                       setup=fresh_model(lambda: built_without_init(cfg)), rounds=ROUNDS, iterations=1)
     emptied()
 
 
@@ -190,16 +195,12 @@ def test_plain_fills_fresh(benchmark, cfg):
     """The ceiling for the previous case: plain wi fills of the same parameters, fresh pages."""
     report(benchmark, cfg)
 
-    def built():
-        emptied()
-        _SLOT.append(built_without_init(cfg))
-        return (_SLOT, plain_fills(_SLOT[0])), {}
-
     def run(slot, calls):
         for fill, a, args in calls:
             fill(a, *args)
 
-    benchmark.pedantic(run, setup=built, rounds=ROUNDS, iterations=1)
+    benchmark.pedantic(run, setup=fresh_model(lambda: built_without_init(cfg), with_fills=True), rounds=ROUNDS,
+                       iterations=1)
     emptied()
 
 
