@@ -23,6 +23,7 @@
  * smaller allocations from recycled heap memory anyway. */
 #define WI_PAGES_MIN_BYTES (8u << 20)
 
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
 enum { MODE_UNSET = -1, MODE_NONE, MODE_THP, MODE_POPULATE };
 
 static int read_mode(void)
@@ -43,6 +44,8 @@ static int mode(void)
     }
     return v;
 }
+
+#endif
 
 void wi_pages_prepare(void *out, uint64_t bytes)
 {
