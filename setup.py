@@ -26,7 +26,7 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 CSRC = os.path.join("src", "wi", "csrc")
-C_SOURCES = ["cpu.c", "fork.c", "parallel.c", "fill.c", "region.c",
+C_SOURCES = ["cpu.c", "fork.c", "parallel.c", "fill.c", "region.c", "pages.c",
              "kernel_portable.c", "kernel_avx2.c", "kernel_avx512.c"]
 BASE_FLAGS = ["-O3", "-std=c11", "-ffp-contract=off", "-fno-math-errno", "-Wall", "-Wno-psabi"]
 OPENMP_FLAG = "-fopenmp"  # GCC and Clang (the only compilers the core builds with)

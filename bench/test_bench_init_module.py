@@ -1,7 +1,10 @@
 """Initialising a GPT-2-XL-sized model (~1.56 B float32 parameters, ~6.2 GB).
 
 torch's default (construction-time) initialisation against ``wi.torch.init_module_`` on a
-model built on the meta device and materialised with ``to_empty``. Run:
+model built on the meta device and materialised with ``to_empty``, or built under
+``wi.torch.no_init()``; and init_module_ against plain wi fills of the same parameters with
+the same distributions (the element mix), into fresh and into touched memory: issue 13's
+target is init_module_ at >= 80 % of the plain fills' throughput. Run:
 
     PYTHONPATH=src python -m pytest bench/test_bench_init_module.py --benchmark-only
 
@@ -91,6 +94,17 @@ def emptied():
     return (_SLOT,), {}
 
 
+def fresh_model(make, with_fills=False):
+    """A pedantic setup: the previous model freed, then make() in the slot (and its plain fills)."""
+
+    def setup():
+        emptied()
+        _SLOT.append(make())
+        return ((_SLOT, plain_fills(_SLOT[0])) if with_fills else (_SLOT,)), {}
+
+    return setup
+
+
 def report(benchmark, cfg):
     benchmark.extra_info["parameters"] = sum(p.numel() for p in on_meta(cfg).parameters())
     benchmark.extra_info["torch_threads"] = torch.get_num_threads()
@@ -118,15 +132,75 @@ def test_wi_init_module_fresh_pages(benchmark, cfg):
     """init_module_ alone on a just-materialised model (includes first-touch page faults)."""
     report(benchmark, cfg)
 
-    def materialised():
-        emptied()
-        _SLOT.append(on_cpu_uninitialised(cfg))
-        return (_SLOT,), {}
-
     def init(slot):
         wt.init_module_(slot[0], seed=0)  # returns nothing: pytest-benchmark keeps results
 
-    benchmark.pedantic(init, setup=materialised, rounds=ROUNDS, iterations=1)
+    benchmark.pedantic(init, setup=fresh_model(lambda: on_cpu_uninitialised(cfg)), rounds=ROUNDS, iterations=1)
+    emptied()
+
+
+def built_without_init(cfg):
+    with wt.no_init():
+        model = GPT2(**cfg)  # allocated, never written: fresh pages
+    return model
+
+
+def plain_fills(model):
+    """The fills init_module_ makes, as plain wi calls on each parameter's NumPy view: the
+    same distributions, sizes and dtypes, none of init_module_'s per-parameter work."""
+    import math
+
+    import wi
+
+    calls = []
+    for m in model.modules():
+        own = dict(m.named_parameters(recurse=False))
+        if isinstance(m, nn.Embedding):
+            calls.append((wi.fill_normal, own["weight"], (0.0, 1.0)))
+        elif isinstance(m, nn.Linear):
+            bound = 1 / math.sqrt(m.in_features)  # kaiming_uniform_(a=sqrt(5)) and the bias
+            calls += [(wi.fill_uniform, p, (-bound, bound)) for p in own.values()]
+        elif isinstance(m, nn.MultiheadAttention) and m.in_proj_weight is not None:
+            bound = math.sqrt(6 / (m.embed_dim + 3 * m.embed_dim))  # xavier_uniform_, biases 0
+            calls += [(wi.fill_uniform, own["in_proj_weight"], (-bound, bound)),
+                      (lambda a, v: a.fill(v), own["in_proj_bias"], (0.0,))]
+        elif isinstance(m, nn.LayerNorm):
+            calls += [(lambda a, v: a.fill(v), own["weight"], (1.0,)), (lambda a, v: a.fill(v), own["bias"], (0.0,))]
+    seen, out = set(), []
+    for fill, p, args in calls:
+        if id(p) not in seen:  # the tied lm_head/wte weight once, as init_module_ does
+            seen.add(id(p))
+            out.append((fill, p.detach().numpy(), args))
+    return out
+
+
+def test_wi_no_init_init_module(benchmark, cfg):
+    """wi: build under no_init (allocation only), init_module_ (end to end, fresh pages)."""
+    report(benchmark, cfg)
+    benchmark.pedantic(lambda slot: slot.append(wt.init_module_(built_without_init(cfg), seed=0)),
+                       setup=emptied, rounds=ROUNDS, iterations=1)
+    emptied()
+
+
+def test_wi_init_module_fresh_after_no_init(benchmark, cfg):
+    """init_module_ alone on a model just built under no_init (first touch of every page)."""
+    report(benchmark, cfg)
+
+    benchmark.pedantic(lambda slot: wt.init_module_(slot[0], seed=0) and None,
+                       setup=fresh_model(lambda: built_without_init(cfg)), rounds=ROUNDS, iterations=1)
+    emptied()
+
+
+def test_plain_fills_fresh(benchmark, cfg):
+    """The ceiling for the previous case: plain wi fills of the same parameters, fresh pages."""
+    report(benchmark, cfg)
+
+    def run(slot, calls):
+        for fill, a, args in calls:
+            fill(a, *args)
+
+    benchmark.pedantic(run, setup=fresh_model(lambda: built_without_init(cfg), with_fills=True), rounds=ROUNDS,
+                       iterations=1)
     emptied()
 
 
@@ -145,6 +219,18 @@ def test_wi_init_module_reinit(benchmark, cfg, touched):
     """init_module_ on a model whose memory is already mapped (re-initialisation)."""
     report(benchmark, cfg)
     benchmark.pedantic(lambda: wt.init_module_(touched, seed=1) and None, rounds=ROUNDS, iterations=1)
+
+
+def test_plain_fills_reinit(benchmark, cfg, touched):
+    """The ceiling for re-init: plain wi fills of the same parameters on mapped memory."""
+    report(benchmark, cfg)
+    calls = plain_fills(touched)
+
+    def run():
+        for fill, a, args in calls:
+            fill(a, *args)
+
+    benchmark.pedantic(run, rounds=ROUNDS, iterations=1)
 
 
 def test_torch_reset_parameters_reinit(benchmark, cfg, touched):

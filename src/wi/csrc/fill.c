@@ -5,6 +5,7 @@
 
 #include "cpu.h"
 #include "fork.h"
+#include "pages.h"
 #include "parallel.h"
 #include "wi_compiler.h"
 #include "wi_core.h"
@@ -69,7 +70,9 @@ static void plain_range(const void *ctx, uint64_t begin, uint64_t end)
 
 void wi_fill(const wi_fill_spec *spec)
 {
+    static const unsigned itemsize[WI_DTYPE_COUNT] = WI_ITEMSIZE_TABLE;
     plain_fill f = {spec, wi_kernel_for(spec->simd)->fill, wi_use_streaming(spec->dtype, spec->n)};
+    wi_pages_prepare(spec->out, spec->n * itemsize[spec->dtype]);
     wi_parallel_for(spec->n, spec->nthreads, plain_range, &f);
 }
 

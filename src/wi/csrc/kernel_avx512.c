@@ -12,6 +12,7 @@
 #define WI_W 16
 #define WI_G 2
 #define WI_HAVE_MULLO 1
+#define WI_PHILOX_HALVES 1 /* see philox_simd.h */
 #define WI_KERNEL(name) wi_kernel_##name##_avx512
 #include "kernel_types.h"
 

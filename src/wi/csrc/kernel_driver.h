@@ -22,8 +22,7 @@ static inline void batch(const wi_ctx *c, emit_fn emit, uint64_t block, const ui
     if (words) {
         load_words(g, words);
     } else {
-        load_counters(g, block, c->stream);
-        philox_batch(g, c->key);
+        philox_batch(g, block, c->stream, c->key);
     }
     emit(c, g, dst);
 }

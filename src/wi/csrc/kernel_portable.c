@@ -6,6 +6,7 @@
 #define WI_W 4
 #endif
 #define WI_G 2
+#define WI_PHILOX_HALVES 1 /* see philox_simd.h: without a 32-bit low multiply (SSE2), by far the cheaper */
 #define WI_KERNEL(name) wi_kernel_##name##_portable
 #include "kernel_types.h"
 

@@ -45,6 +45,7 @@ from ._functions import (
     xavier_normal_,
     xavier_uniform_,
 )
+from ._no_init import no_init
 from ._streams import stream_id
 from ._structured import constant_, dirac_, eye_, ones_, orthogonal_, sparse_, zeros_
 from ._tensors import torch_module
@@ -78,6 +79,7 @@ __all__ = [
     "sparse",
     "init_module_",
     "stream_id",
+    "no_init",
 ]
 
 
