@@ -110,6 +110,11 @@ cdef class Counter:
     def fill(self, buf, dist, *, seed=None, stream=0, offset=0, global_shape=None, start=None):
         """wi.Generator.fill: the compiled fast path, else (and for every region fill) the
         subclass's fill_checked."""
+        return self.fill_at(buf, dist, seed, stream, offset, global_shape, start)
+
+    def fill_at(self, buf, dist, seed, stream, offset, global_shape, start):
+        """fill with every argument positional: the fill_* methods' way in (keyword
+        arguments cost a noticeable part of a 256-element fill)."""
         if global_shape is None and start is None and fill_fast(buf, dist, self, seed, stream, offset):
             return buf
         return self.fill_checked(buf, dist, seed, stream, offset, global_shape, start)

@@ -45,6 +45,10 @@ class LockedCounter:
         """wi.Generator.fill: without the compiled core every fill takes the checked path."""
         return self.fill_checked(buf, dist, seed, stream, offset, global_shape, start)
 
+    def fill_at(self, buf, dist, seed, stream, offset, global_shape, start):
+        """fill with every argument positional (as the compiled storage has it)."""
+        return self.fill_checked(buf, dist, seed, stream, offset, global_shape, start)
+
 
 CounterStorage = _backend.core.Counter if _backend.core is not None else LockedCounter
 

@@ -220,31 +220,63 @@ def normal_cdf(x):
 
 # ---- the Glorot/He scales: fans and gain -> a distribution (fans and gain checked here) ----
 
+# Distributions are immutable, so the scale functions hand out one object per argument tuple:
+# a dict lookup instead of a construction on every small fill. Keys carry the argument types
+# (True never stands for 1) and the cache is cleared when it grows past _CACHE_MAX entries.
+_CACHE_MAX = 4096
+_cache = {}
+
+
+def _cached(key, make):
+    try:
+        dist = _cache.get(key)
+    except TypeError:  # an unhashable argument: make() explains what is wrong with it
+        return make()
+    if dist is None:
+        dist = make()
+        if len(_cache) >= _CACHE_MAX:
+            _cache.clear()
+        _cache[key] = dist
+    return dist
+
+
+def _xavier_scale(fan_in, fan_out, gain, numerator):
+    return _args.non_negative(gain, "gain") * math.sqrt(
+        numerator / (_args.fan(fan_in, "fan_in") + _args.fan(fan_out, "fan_out")))
+
+
 def xavier_uniform(fan_in, fan_out, gain=1.0):
     """U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio 2010, eq. 16)."""
-    a = _args.non_negative(gain, "gain") * math.sqrt(6.0 / (_args.fan(fan_in, "fan_in") + _args.fan(fan_out, "fan_out")))
-    return Uniform(-a, a, scale="gain")
+    def make():
+        a = _xavier_scale(fan_in, fan_out, gain, 6.0)
+        return Uniform(-a, a, scale="gain")
+    return _cached(("xu", type(fan_in), fan_in, type(fan_out), fan_out, type(gain), gain), make)
 
 
 def xavier_normal(fan_in, fan_out, gain=1.0):
     """N(0, std^2), std = gain * sqrt(2 / (fan_in + fan_out)) (Glorot & Bengio 2010)."""
-    std = _args.non_negative(gain, "gain") * math.sqrt(2.0 / (_args.fan(fan_in, "fan_in") + _args.fan(fan_out, "fan_out")))
-    return Normal(0.0, std, scale="gain")
+    def make():
+        return Normal(0.0, _xavier_scale(fan_in, fan_out, gain, 2.0), scale="gain")
+    return _cached(("xn", type(fan_in), fan_in, type(fan_out), fan_out, type(gain), gain), make)
 
 
 def he_uniform(fan_in, gain=SQRT2):
     """U(-a, a), a = gain * sqrt(3 / fan_in) (He et al. 2015)."""
-    if not (type(gain) is float and 0.0 <= gain < math.inf and type(fan_in) is int and fan_in > 0):
-        gain, fan_in = _args.non_negative(gain, "gain"), _args.fan(fan_in, "fan_in")
-    a = gain * math.sqrt(3.0 / fan_in)
-    return Uniform(-a, a, scale="gain")
+    def make(gain=gain, fan_in=fan_in):
+        if not (type(gain) is float and 0.0 <= gain < math.inf and type(fan_in) is int and fan_in > 0):
+            gain, fan_in = _args.non_negative(gain, "gain"), _args.fan(fan_in, "fan_in")
+        a = gain * math.sqrt(3.0 / fan_in)
+        return Uniform(-a, a, scale="gain")
+    return _cached(("hu", type(fan_in), fan_in, type(gain), gain), make)
 
 
 def he_normal(fan_in, gain=SQRT2):
     """N(0, std^2), std = gain / sqrt(fan_in) (He et al. 2015, eq. 10)."""
-    if not (type(gain) is float and 0.0 <= gain < math.inf and type(fan_in) is int and fan_in > 0):
-        gain, fan_in = _args.non_negative(gain, "gain"), _args.fan(fan_in, "fan_in")
-    return Normal(0.0, gain / math.sqrt(fan_in), scale="gain")
+    def make(gain=gain, fan_in=fan_in):
+        if not (type(gain) is float and 0.0 <= gain < math.inf and type(fan_in) is int and fan_in > 0):
+            gain, fan_in = _args.non_negative(gain, "gain"), _args.fan(fan_in, "fan_in")
+        return Normal(0.0, gain / math.sqrt(fan_in), scale="gain")
+    return _cached(("hn", type(fan_in), fan_in, type(gain), gain), make)
 
 
 # Every distribution of the contract (_contract.DISTS) by its kernel code.

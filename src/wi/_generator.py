@@ -144,8 +144,7 @@ class Generator(CounterStorage):
             >>> wi.fill_raw(np.empty(4, np.uint32), seed=0)[0] == 0x6627E8D5  # Random123's known answer
             True
         """
-        return self.fill(buf, Raw(), seed=seed, stream=stream, offset=offset,
-                         global_shape=global_shape, start=start)
+        return self.fill_at(buf, Raw(), seed, stream, offset, global_shape, start)
 
     def fill_uniform(self, buf, low, high, *, seed=None, stream=0, offset=0,
             global_shape=None, start=None):
@@ -159,8 +158,7 @@ class Generator(CounterStorage):
             >>> import numpy as np, wi
             >>> w = wi.fill_uniform(np.empty((256, 128), np.float32), -0.1, 0.1, seed=0)
         """
-        return self.fill(buf, Uniform(low, high), seed=seed, stream=stream, offset=offset,
-                         global_shape=global_shape, start=start)
+        return self.fill_at(buf, Uniform(low, high), seed, stream, offset, global_shape, start)
 
     def fill_normal(self, buf, mean=0.0, std=1.0, *, seed=None, stream=0, offset=0,
             global_shape=None, start=None):
@@ -174,8 +172,7 @@ class Generator(CounterStorage):
             >>> import numpy as np, wi
             >>> w = wi.fill_normal(np.empty((256, 128), np.float32), 0.0, 0.02, seed=0)
         """
-        return self.fill(buf, Normal(mean, std), seed=seed, stream=stream, offset=offset,
-                         global_shape=global_shape, start=start)
+        return self.fill_at(buf, Normal(mean, std), seed, stream, offset, global_shape, start)
 
     def fill_truncated_normal(self, buf, mean, std, low, high, *, seed=None, stream=0, offset=0,
             global_shape=None, start=None):
@@ -193,8 +190,7 @@ class Generator(CounterStorage):
             >>> import numpy as np, wi
             >>> w = wi.fill_truncated_normal(np.empty((768, 768), np.float32), 0.0, 0.02, -0.04, 0.04, seed=0)
         """
-        return self.fill(buf, TruncatedNormal(mean, std, low, high), seed=seed, stream=stream, offset=offset,
-                         global_shape=global_shape, start=start)
+        return self.fill_at(buf, TruncatedNormal(mean, std, low, high), seed, stream, offset, global_shape, start)
 
     def fill_xavier_uniform(self, buf, fan_in, fan_out, *, gain=1.0, seed=None, stream=0, offset=0,
             global_shape=None, start=None):
@@ -208,8 +204,7 @@ class Generator(CounterStorage):
             >>> import numpy as np, wi
             >>> w = wi.fill_xavier_uniform(np.empty((512, 256), np.float32), 256, 512, seed=0)
         """
-        return self.fill(buf, xavier_uniform(fan_in, fan_out, gain), seed=seed, stream=stream, offset=offset,
-                         global_shape=global_shape, start=start)
+        return self.fill_at(buf, xavier_uniform(fan_in, fan_out, gain), seed, stream, offset, global_shape, start)
 
     def fill_xavier_normal(self, buf, fan_in, fan_out, *, gain=1.0, seed=None, stream=0, offset=0,
             global_shape=None, start=None):
@@ -222,8 +217,7 @@ class Generator(CounterStorage):
             >>> import numpy as np, wi
             >>> w = wi.fill_xavier_normal(np.empty((512, 256), np.float32), 256, 512, seed=0)
         """
-        return self.fill(buf, xavier_normal(fan_in, fan_out, gain), seed=seed, stream=stream, offset=offset,
-                         global_shape=global_shape, start=start)
+        return self.fill_at(buf, xavier_normal(fan_in, fan_out, gain), seed, stream, offset, global_shape, start)
 
     def fill_he_uniform(self, buf, fan_in, *, gain=SQRT2, seed=None, stream=0, offset=0,
             global_shape=None, start=None):
@@ -236,8 +230,7 @@ class Generator(CounterStorage):
             >>> import numpy as np, wi
             >>> w = wi.fill_he_uniform(np.empty((512, 256), np.float32), 256, seed=0)
         """
-        return self.fill(buf, he_uniform(fan_in, gain), seed=seed, stream=stream, offset=offset,
-                         global_shape=global_shape, start=start)
+        return self.fill_at(buf, he_uniform(fan_in, gain), seed, stream, offset, global_shape, start)
 
     def fill_he_normal(self, buf, fan_in, *, gain=SQRT2, seed=None, stream=0, offset=0,
             global_shape=None, start=None):
@@ -250,8 +243,7 @@ class Generator(CounterStorage):
             >>> import numpy as np, wi
             >>> w = wi.fill_he_normal(np.empty((512, 256), np.float32), 256, seed=0)
         """
-        return self.fill(buf, he_normal(fan_in, gain), seed=seed, stream=stream, offset=offset,
-                         global_shape=global_shape, start=start)
+        return self.fill_at(buf, he_normal(fan_in, gain), seed, stream, offset, global_shape, start)
 
 
 # ---- the hidden global generator and the module functions ----
