@@ -20,6 +20,6 @@ def test_sdist_contains_every_tracked_source(tmp_path):
     with tarfile.open(sdist) as tar:
         names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
     tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
-    needed = [f for f in tracked if f.startswith(("src/", "tests/")) or f in ("setup.py", "pyproject.toml", "README.md")]
+    needed = [f for f in tracked if f.startswith(("src/", "tests/", "examples/")) or f in ("setup.py", "pyproject.toml", "README.md")]
     missing = [f for f in needed if f not in names]
     assert not missing, f"sdist lacks {missing}"
