@@ -22,7 +22,8 @@ ROOT=$PWD
 # shellcheck source=scripts/sanitizer_build.sh
 source scripts/sanitizer_build.sh  # PYTHON, CC, WORK, build_sanitized
 CSRC=src/wi/csrc
-CORE=(cpu.c fork.c parallel.c fill.c region.c kernel_portable.c kernel_avx2.c kernel_avx512.c)
+# the core's C files, as setup.py lists them (one list: a new file cannot be missed here)
+mapfile -t CORE < <("$PYTHON" scripts/c_sources.py)
 REPORTS="$WORK/reports"
 mkdir -p "$REPORTS"
 # scripts/tsan.supp: system-library frames only (the dynamic loader), each explained there
