@@ -218,26 +218,36 @@ def normal_cdf(x):
     return 0.5 * math.erfc(-x / SQRT2)
 
 
+class DistributionCache:
+    """Distributions already built, by the exact arguments that built them.
+
+    Distributions are immutable, so callers that build the same one again and again (a model's
+    init repeats a few shapes and settings; building costs about as much as a small fill) take it
+    from here. Keys carry the argument types, so True never stands for 1; bad arguments raise
+    while building and are not kept; the cache empties itself past ``limit`` entries.
+    """
+
+    __slots__ = ("_built", "_limit")
+
+    def __init__(self, limit=4096):
+        self._built, self._limit = {}, limit
+
+    def get(self, key, build, *args):
+        try:
+            return self._built[key]
+        except KeyError:
+            dist = build(*args)
+            if len(self._built) >= self._limit:
+                self._built.clear()
+            self._built[key] = dist
+            return dist
+        except TypeError:  # an unhashable argument: build explains what is wrong with it
+            return build(*args)
+
+
 # ---- the Glorot/He scales: fans and gain -> a distribution (fans and gain checked here) ----
 
-# Distributions are immutable, so the scale functions hand out one object per argument tuple:
-# a dict lookup instead of a construction on every small fill. Keys carry the argument types
-# (True never stands for 1) and the cache is cleared when it grows past _CACHE_MAX entries.
-_CACHE_MAX = 4096
-_cache = {}
-
-
-def _cached(key, make):
-    try:
-        dist = _cache.get(key)
-    except TypeError:  # an unhashable argument: make() explains what is wrong with it
-        return make()
-    if dist is None:
-        dist = make()
-        if len(_cache) >= _CACHE_MAX:
-            _cache.clear()
-        _cache[key] = dist
-    return dist
+_scales = DistributionCache()
 
 
 def _xavier_scale(fan_in, fan_out, gain, numerator):
@@ -245,38 +255,52 @@ def _xavier_scale(fan_in, fan_out, gain, numerator):
         numerator / (_args.fan(fan_in, "fan_in") + _args.fan(fan_out, "fan_out")))
 
 
+def _xavier_uniform(fan_in, fan_out, gain):
+    a = _xavier_scale(fan_in, fan_out, gain, 6.0)
+    return Uniform(-a, a, scale="gain")
+
+
+def _xavier_normal(fan_in, fan_out, gain):
+    return Normal(0.0, _xavier_scale(fan_in, fan_out, gain, 2.0), scale="gain")
+
+
+def _he_checked(fan_in, gain):
+    if not (type(gain) is float and 0.0 <= gain < math.inf and type(fan_in) is int and fan_in > 0):
+        gain, fan_in = _args.non_negative(gain, "gain"), _args.fan(fan_in, "fan_in")
+    return fan_in, gain
+
+
+def _he_uniform(fan_in, gain):
+    fan_in, gain = _he_checked(fan_in, gain)
+    a = gain * math.sqrt(3.0 / fan_in)
+    return Uniform(-a, a, scale="gain")
+
+
+def _he_normal(fan_in, gain):
+    fan_in, gain = _he_checked(fan_in, gain)
+    return Normal(0.0, gain / math.sqrt(fan_in), scale="gain")
+
+
 def xavier_uniform(fan_in, fan_out, gain=1.0):
     """U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio 2010, eq. 16)."""
-    def make():
-        a = _xavier_scale(fan_in, fan_out, gain, 6.0)
-        return Uniform(-a, a, scale="gain")
-    return _cached(("xu", type(fan_in), fan_in, type(fan_out), fan_out, type(gain), gain), make)
+    return _scales.get(("xu", type(fan_in), fan_in, type(fan_out), fan_out, type(gain), gain),
+                       _xavier_uniform, fan_in, fan_out, gain)
 
 
 def xavier_normal(fan_in, fan_out, gain=1.0):
     """N(0, std^2), std = gain * sqrt(2 / (fan_in + fan_out)) (Glorot & Bengio 2010)."""
-    def make():
-        return Normal(0.0, _xavier_scale(fan_in, fan_out, gain, 2.0), scale="gain")
-    return _cached(("xn", type(fan_in), fan_in, type(fan_out), fan_out, type(gain), gain), make)
+    return _scales.get(("xn", type(fan_in), fan_in, type(fan_out), fan_out, type(gain), gain),
+                       _xavier_normal, fan_in, fan_out, gain)
 
 
 def he_uniform(fan_in, gain=SQRT2):
     """U(-a, a), a = gain * sqrt(3 / fan_in) (He et al. 2015)."""
-    def make(gain=gain, fan_in=fan_in):
-        if not (type(gain) is float and 0.0 <= gain < math.inf and type(fan_in) is int and fan_in > 0):
-            gain, fan_in = _args.non_negative(gain, "gain"), _args.fan(fan_in, "fan_in")
-        a = gain * math.sqrt(3.0 / fan_in)
-        return Uniform(-a, a, scale="gain")
-    return _cached(("hu", type(fan_in), fan_in, type(gain), gain), make)
+    return _scales.get(("hu", type(fan_in), fan_in, type(gain), gain), _he_uniform, fan_in, gain)
 
 
 def he_normal(fan_in, gain=SQRT2):
     """N(0, std^2), std = gain / sqrt(fan_in) (He et al. 2015, eq. 10)."""
-    def make(gain=gain, fan_in=fan_in):
-        if not (type(gain) is float and 0.0 <= gain < math.inf and type(fan_in) is int and fan_in > 0):
-            gain, fan_in = _args.non_negative(gain, "gain"), _args.fan(fan_in, "fan_in")
-        return Normal(0.0, gain / math.sqrt(fan_in), scale="gain")
-    return _cached(("hn", type(fan_in), fan_in, type(gain), gain), make)
+    return _scales.get(("hn", type(fan_in), fan_in, type(gain), gain), _he_normal, fan_in, gain)
 
 
 # Every distribution of the contract (_contract.DISTS) by its kernel code.

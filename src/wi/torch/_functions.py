@@ -12,7 +12,7 @@ import math
 import warnings
 
 from .. import _args
-from .._dists import Normal, TruncatedNormal, Uniform, xavier_normal, xavier_uniform
+from .._dists import DistributionCache, Normal, TruncatedNormal, Uniform, xavier_normal, xavier_uniform
 from .._fans import calculate_gain as _wi_calculate_gain
 from .._initializers import fans, kaiming_distribution
 from ._errors import TypeAndAttributeError, like_torch
@@ -20,23 +20,8 @@ from ._seeding import position
 from . import _tensors
 from ._tensors import fill_constant, fill_tensor, shape_of
 
-# Distributions already built, by the exact arguments (types included, so True never stands
-# for 1): a model's init repeats a few shapes and settings, and building a distribution costs
-# as much as the fill of a small tensor. Bad arguments raise while building and are not kept.
-_built = {}
-
-
-def _cached(key, build, *args):
-    try:
-        return _built[key]
-    except KeyError:
-        dist = build(*args)
-        if len(_built) >= 4096:
-            _built.clear()
-        _built[key] = dist
-        return dist
-    except TypeError:  # an unhashable argument: build explains what is wrong with it
-        return build(*args)
+# wi.torch's own distributions by their exact arguments (see DistributionCache).
+_cached = DistributionCache().get
 
 
 def _uniform(a, b):
