@@ -73,6 +73,7 @@ def main():
             print(f"  {name:28} {str(tuple(p.shape)):12} {str(tuple(p.to_local().shape)):12} "
                   f"{sharded[name]}  {'match' if sharded[name] == want else 'MISMATCH ' + want}")
         print("all parameters match the unsharded init" if ok else "MISMATCH")
+    dist.barrier()  # no rank tears gloo down while rank 0 still works (that aborted rank 1 at exit)
     dist.destroy_process_group()
     return 0 if ok else 1
 

@@ -245,6 +245,7 @@ def _worker(rank, world, rendezvous, out_path):
         if rank == 0:
             with open(out_path, "w") as f:
                 json.dump(report, f)
+        torch.distributed.barrier()  # every rank done before any tears gloo down
     finally:
         torch.distributed.destroy_process_group()
 
