@@ -258,8 +258,12 @@ def run_world(world, tmp_path):
     out_path = tmp_path / f"report{world}.json"
     src = os.path.dirname(os.path.dirname(wi.__file__))
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join([src, HERE]))
-    code = ("import sys, test_sharded_torch as t; "
-            "t._worker(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4])")
+    # os._exit once the worker has returned: gloo's threads can abort the interpreter's normal
+    # shutdown ("terminate called without an active exception") after every check has passed;
+    # a worker that raises still exits non-zero.
+    code = ("import os, sys, test_sharded_torch as t; "
+            "t._worker(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]); "
+            "sys.stdout.flush(); os._exit(0)")
     args = [str(world), str(tmp_path / f"rendezvous{world}"), str(out_path)]
     logs = [open(tmp_path / f"rank{rank}-of-{world}.log", "w+") for rank in range(world)]
     procs = [subprocess.Popen([sys.executable, "-c", code, str(rank), *args], env=env, cwd=HERE,
