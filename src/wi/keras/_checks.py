@@ -30,6 +30,30 @@ def number(x, name):
     raise TypeError(f"{name} must be a real number or a scalar tensor (got {describe(x)})")
 
 
+def finite(x, name):
+    """A finite real number (Keras lets NaN and infinity through to the weights; wi does not)."""
+    x = number(x, name)
+    if not math.isfinite(x):
+        raise ValueError(f"{name} must be finite (got {x})")
+    return x
+
+
+def stddev(x):
+    """A normal's ``stddev``: finite and >= 0 (0 gives the constant mean)."""
+    x = finite(x, "stddev")
+    if x < 0:
+        raise ValueError(f"stddev must be >= 0 (got {x})")
+    return x
+
+
+def bounds(minval, maxval):
+    """A uniform's ``minval <= maxval``, both finite."""
+    minval, maxval = finite(minval, "minval"), finite(maxval, "maxval")
+    if minval > maxval:
+        raise ValueError(f"minval must be <= maxval (got minval={minval}, maxval={maxval})")
+    return minval, maxval
+
+
 def scale(x):
     """Keras's ``scale``: a positive number (and, in wi, a finite one)."""
     x = number(x, "scale")

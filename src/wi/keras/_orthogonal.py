@@ -43,9 +43,7 @@ class Orthogonal(WiRandom, keras.initializers.Orthogonal):
     """
 
     def __init__(self, gain=1.0, seed=None, stream=0):
-        self.gain = _checks.number(gain, "gain")
-        if not math.isfinite(self.gain):
-            raise ValueError(f"gain must be finite (got {self.gain})")
+        self.gain = _checks.finite(gain, "gain")
         self._seed_and_stream(seed, stream)
 
     def __call__(self, shape, dtype=None):

@@ -6,8 +6,6 @@ of the row-major array is element i of the stream (docs/stream.md).
 """
 from __future__ import annotations
 
-import numpy as np
-
 import wi
 
 from . import _checks
@@ -15,13 +13,12 @@ from ._base import WiRandom, keras, register
 
 
 class _MeanStddev(WiRandom):
-    """The normals' arguments, Keras's ``mean=0.0, stddev=0.05``, checked once by an empty fill."""
+    """The normals' arguments, Keras's ``mean=0.0, stddev=0.05``."""
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None, stream=0):
-        self.mean = _checks.number(mean, "mean")
-        self.stddev = _checks.number(stddev, "stddev")
+        self.mean = _checks.finite(mean, "mean")
+        self.stddev = _checks.stddev(stddev)
         self._seed_and_stream(seed, stream)
-        self._fill(np.empty(0, np.float64), 0)  # wi's checks of mean and stddev, nothing written
 
 
 @register
@@ -64,10 +61,8 @@ class RandomUniform(WiRandom, keras.initializers.RandomUniform):
     """
 
     def __init__(self, minval=-0.05, maxval=0.05, seed=None, stream=0):
-        self.minval = _checks.number(minval, "minval")
-        self.maxval = _checks.number(maxval, "maxval")
+        self.minval, self.maxval = _checks.bounds(minval, maxval)
         self._seed_and_stream(seed, stream)
-        self._fill(np.empty(0, np.float64), 0)  # wi's checks of minval and maxval
 
     def _fill(self, buf, seed):
         wi.fill_uniform(buf, self.minval, self.maxval, seed=seed, stream=self.stream)
