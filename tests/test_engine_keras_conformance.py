@@ -221,6 +221,20 @@ def test_seed_generator_reproducibility():
     assert e.tobytes() == _np(wi.keras.HeUniform(seed=keras.random.SeedGenerator())((4, 4))).tobytes()
 
 
+@pytest.mark.skipif(keras.backend.backend() != "jax", reason="Keras runs initialisers under jax.jit only on jax")
+def test_under_jax_jit():
+    """Keras jits initialisers of sharded JAX variables: an int seed gives the same values (the
+    host fill becomes a constant); a SeedGenerator cannot be read there and says so."""
+    import jax
+
+    init = wi.keras.HeNormal(seed=3)
+    jitted = jax.jit(init.__call__, static_argnames=["shape", "dtype"])
+    assert _np(jitted(shape=(4, 4), dtype="float32")).tobytes() == _np(init((4, 4))).tobytes()
+    seeded = wi.keras.HeNormal(seed=keras.random.SeedGenerator(3))
+    with pytest.raises(TypeError, match="SeedGenerator cannot be read inside a traced function"):
+        jax.jit(seeded.__call__, static_argnames=["shape", "dtype"])(shape=(4, 4), dtype="float32")
+
+
 def test_seed_none_is_fixed_at_construction_and_cloning_redraws_it():
     init = wi.keras.RandomNormal(seed=None)
     assert _np(init((5, 5))).tobytes() == _np(init((5, 5))).tobytes()

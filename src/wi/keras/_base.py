@@ -84,7 +84,14 @@ class WiRandom:
     def _draw_seed(self) -> int:
         """This call's key: the int seed, or the next state of the SeedGenerator."""
         if isinstance(self.seed, keras.random.SeedGenerator):
-            return key_words(self.seed.next())
+            state = self.seed.next()
+            try:
+                return key_words(state)
+            except TypeError as exc:  # a tracer (JAX's conversion errors are TypeErrors)
+                raise TypeError(
+                    "seed: a keras.random.SeedGenerator cannot be read inside a traced function "
+                    "(jax.jit): wi.keras fills on the host, so give it an int seed there"
+                ) from exc
         return self.seed
 
     def __call__(self, shape, dtype=None):
