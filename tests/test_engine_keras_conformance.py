@@ -202,6 +202,12 @@ def test_seed_generator_draws_a_new_key_per_call(name):
     assert not np.allclose(_np(theirs((6, 5))), _np(theirs((6, 5))))
 
 
+def test_a_seed_generator_state_is_two_uint32_words():
+    # int32 states (torch's seed dtype) are read as their bit patterns.
+    assert wi.keras._base.key_words(np.array([-1, 2], np.int32)) == 0xFFFFFFFF + 2 * 2**32
+    assert wi.keras._base.key_words(np.array([5, 0], np.uint32)) == 5
+
+
 def test_seed_generator_reproducibility():
     # The same initial seed gives the same sequence; a clone from the config starts it again.
     a = wi.keras.GlorotUniform(seed=keras.random.SeedGenerator(7))
