@@ -9,6 +9,8 @@ complex64 and complex128.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from . import _jax
@@ -24,13 +26,23 @@ class DtypeError(TypeError, ValueError):
 
 
 def canonical(dtype) -> np.dtype:
-    """JAX's rule: None is the default float; 64-bit types become 32-bit without x64."""
+    """JAX's rule: None is the default float; 64-bit types become 32-bit without x64, with
+    JAX's warning."""
     if dtype is None:
-        dtype = _jax.numpy.result_type(float)
+        return np.dtype(_jax.dtypes.canonicalize_dtype(_jax.numpy.result_type(float)))
     try:
-        return np.dtype(_jax.dtypes.canonicalize_dtype(dtype))
+        asked, got = np.dtype(dtype), np.dtype(_jax.dtypes.canonicalize_dtype(dtype))
     except TypeError:
         raise DtypeError(f"dtype must be a floating-point dtype such as jax.numpy.float32 (got {dtype!r})") from None
+    if got != asked:
+        warnings.warn(
+            f"Explicitly requested dtype {asked.name} is not available, and will be truncated to dtype "
+            f"{got.name}. To enable more dtypes, set the jax_enable_x64 configuration option or the "
+            "JAX_ENABLE_X64 shell environment variable. See https://github.com/jax-ml/jax#current-gotchas "
+            "for more.",
+            stacklevel=3,  # the caller of init
+        )
+    return got
 
 
 def check(dtype: np.dtype, name: str, complex_ok: bool) -> np.dtype:
@@ -38,9 +50,9 @@ def check(dtype: np.dtype, name: str, complex_ok: bool) -> np.dtype:
     allowed = REAL + COMPLEX if complex_ok else REAL
     if dtype not in allowed:
         kinds = "a float or complex" if complex_ok else "a float"
-        raise DtypeError(
-            f"dtype argument to `{name}` must be {kinds} dtype, one of "
-            f"{', '.join(d.name for d in allowed)} (got {dtype.name})"
+        raise DtypeError(  # JAX's message, then what wi can fill
+            f"dtype argument to `{name}` must be {kinds} dtype, got {dtype.name} "
+            f"(wi fills {', '.join(d.name for d in allowed)})"
         )
     return dtype
 
