@@ -202,6 +202,20 @@ def truncated_normal(stddev=1e-2, dtype=None, lower=-2.0, upper=2.0):
     return initializer(plan, dtype, scalars, {"stddev": 1e-2, "lower": -2.0, "upper": 2.0}, "truncated_normal")
 
 
+def _orthogonal_kind(check_shape, values, name, scale, column_axis, dtype):
+    """orthogonal or delta_orthogonal: checks, then the whole array's values (no shards)."""
+    scale = scalar(scale, "scale")
+    column_axis = _args.integer(column_axis, "column_axis")
+
+    def plan(shape, dtype, scale):
+        check(dtype, name, complex_ok=True)
+        check_shape(shape, column_axis)
+        scale = _args.real(scale, "scale")
+        return whole(lambda seed, stream: values(shape, column_axis, scale, dtype, seed, stream))
+
+    return initializer(plan, dtype, {"scale": scale}, {"scale": 1.0}, name)
+
+
 def orthogonal(scale=1.0, column_axis=-1, dtype=None):
     r"""A (semi-)orthogonal matrix times ``scale``, as ``jax.nn.initializers.orthogonal``.
 
@@ -213,16 +227,7 @@ def orthogonal(scale=1.0, column_axis=-1, dtype=None):
     Example:
         >>> q = winit.orthogonal()(jax.random.key(0), (256, 256))   # q @ q.T == I
     """
-    scale = scalar(scale, "scale")
-    column_axis = _args.integer(column_axis, "column_axis")
-
-    def plan(shape, dtype, scale):
-        check(dtype, "orthogonal", complex_ok=True)
-        check_orthogonal(shape, column_axis)
-        scale = _args.real(scale, "scale")
-        return whole(lambda seed, stream: orthogonal_values(shape, column_axis, scale, dtype, seed, stream))
-
-    return initializer(plan, dtype, {"scale": scale}, {"scale": 1.0}, "orthogonal")
+    return _orthogonal_kind(check_orthogonal, orthogonal_values, "orthogonal", scale, column_axis, dtype)
 
 
 def delta_orthogonal(scale=1.0, column_axis=-1, dtype=None):
@@ -236,13 +241,4 @@ def delta_orthogonal(scale=1.0, column_axis=-1, dtype=None):
     Example:
         >>> w = winit.delta_orthogonal()(jax.random.key(0), (3, 3, 64, 64))
     """
-    scale = scalar(scale, "scale")
-    column_axis = _args.integer(column_axis, "column_axis")
-
-    def plan(shape, dtype, scale):
-        check(dtype, "delta_orthogonal", complex_ok=True)
-        check_delta_orthogonal(shape, column_axis)
-        scale = _args.real(scale, "scale")
-        return whole(lambda seed, stream: delta_orthogonal_values(shape, column_axis, scale, dtype, seed, stream))
-
-    return initializer(plan, dtype, {"scale": scale}, {"scale": 1.0}, "delta_orthogonal")
+    return _orthogonal_kind(check_delta_orthogonal, delta_orthogonal_values, "delta_orthogonal", scale, column_axis, dtype)
