@@ -260,6 +260,14 @@ def test_scalar_arguments_may_be_0d_arrays(make, value):
     assert same_bytes(traced, make(0.5)(KEY, shape))
 
 
+def test_traced_scalars_under_vmap_are_checked_when_run():
+    rows = jax.vmap(lambda s: winit.normal(s)(KEY, (3,)))(jnp.array([0.1, 0.2]))
+    assert same_bytes(rows[0], winit.normal(0.1)(KEY, (3,)))
+    assert same_bytes(rows[1], winit.normal(0.2)(KEY, (3,)))
+    with pytest.raises(Exception, match="stddev must be >= 0"):  # JAX wraps the host's ValueError
+        jax.block_until_ready(jax.jit(lambda s: winit.normal(s)(KEY, (3,)))(-1.0))
+
+
 def test_scalar_parameters_do_not_upcast():
     """JAX's testAccidentalUpcasting: a float32 0-d parameter, bfloat16 weights."""
     p = jnp.array(1.0, dtype=jnp.float32)

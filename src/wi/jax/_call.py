@@ -93,7 +93,7 @@ def initializer(plan, default_dtype, scalars, defaults, name):
 
     def _traced(words, shape, dtype, out_sharding):
         checked = plan(shape, dtype, **(dict(scalars, **{k: defaults[k] for k in traced_names})))
-        if checked.fill is not None and not traced_names:
+        if checked.fill is not None:
             _block_fill(checked, shape, dtype, 0, 0)  # the fill's own checks, now rather than in XLA
         if out_sharding is not None:
             _shardable(checked)
