@@ -271,8 +271,8 @@ def test_traced_scalars_under_vmap_are_checked_when_run():
 def test_scalar_parameters_do_not_upcast():
     """JAX's testAccidentalUpcasting: a float32 0-d parameter, bfloat16 weights."""
     p = jnp.array(1.0, dtype=jnp.float32)
-    for init in (winit.uniform(p, jnp.bfloat16), winit.normal(p, jnp.bfloat16), winit.truncated_normal(p, jnp.bfloat16)):
-        assert init(KEY, (4, 4)).dtype == jnp.bfloat16
+    for factory in (winit.uniform, winit.normal, winit.truncated_normal):
+        assert factory(p, jnp.bfloat16)(KEY, (4, 4)).dtype == jnp.bfloat16
 
 
 def test_bad_scalar_arguments():

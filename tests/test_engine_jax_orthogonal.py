@@ -56,8 +56,9 @@ def test_one_matrix_for_every_dtype(dtype, atol):
 
 
 def test_scale_multiplies():
-    assert same_bytes(winit.orthogonal(2.0)(KEY, (5, 3)), 2 * np.asarray(winit.orthogonal()(KEY, (5, 3))))
-    assert same_bytes(winit.orthogonal(jnp.asarray(-0.5))(KEY, (5, 3)), -0.5 * np.asarray(winit.orthogonal()(KEY, (5, 3))))
+    unit = np.asarray(winit.orthogonal()(KEY, (5, 3)))
+    assert same_bytes(winit.orthogonal(2.0)(KEY, (5, 3)), 2 * unit)
+    assert same_bytes(winit.orthogonal(jnp.asarray(-0.5))(KEY, (5, 3)), -0.5 * unit)
 
 
 @pytest.mark.parametrize("dtype", [jnp.float32, jnp.complex64])
@@ -79,7 +80,8 @@ def test_haar_distributed(dtype):
     assert scipy.stats.kstest(np.abs(q00) ** 2, beta.cdf).pvalue > 1e-4
 
 
-@pytest.mark.parametrize("shape", [(3, 4, 4), (3, 3, 4, 5), (2, 4, 4, 4), (3, 1, 5, 2, 2), (1, 2, 3, 3, 6), (3, 3, 0, 4)])
+@pytest.mark.parametrize("shape", [(3, 4, 4), (3, 3, 4, 5), (2, 4, 4, 4), (3, 1, 5, 2, 2), (1, 2, 3, 3, 6),
+                                   (3, 3, 0, 4)])
 def test_delta_orthogonal_structure(shape):
     """Zero everywhere but the centre tap, JAX's centre (the same zero pattern as JAX's own
     delta_orthogonal), and that tap is orthogonal() of shape[-2:] with the same key."""

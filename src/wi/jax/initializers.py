@@ -35,6 +35,7 @@ from ._keys import key_to_seed
 from ._orthogonal import check_delta_orthogonal, check_orthogonal, delta_orthogonal_values, orthogonal_values
 from ._scalars import scalar
 from .. import _args
+from .._initializers import TRUNC_STD_2SIGMA
 from .. import fill_normal, fill_truncated_normal, fill_uniform
 
 __all__ = [
@@ -68,11 +69,9 @@ constant = _jax.nn.initializers.constant
 ones = _jax.nn.initializers.ones
 zeros = _jax.nn.initializers.zeros
 
-# Standard deviation of N(0, 1) truncated to (-2, 2): the truncated values get the variance.
-TRUNC_STD_2SIGMA = 0.87962566103423978
 # JAX's divisor for the complex normal whose modulus is cut at 2: sqrt(1 - 5 e^-4). The cut
-# distribution's E|z|^2 is (1 - 5 e^-4) / (1 - e^-4), so JAX's complex "truncated_normal"
-# has 1.87% more variance than scale / n; wi draws what JAX draws.
+# distribution's E|z|^2 is (1 - 5 e^-4) / (1 - e^-4), so JAX's complex "truncated_normal" has
+# 1 / (1 - e^-4) = 1.0187 times scale / n; wi draws what JAX draws.
 COMPLEX_TRUNC_2 = 0.95311164380491208
 
 
@@ -92,7 +91,8 @@ def variance_scaling(scale, mode, distribution, in_axis=-2, out_axis=-1, batch_a
       :math:`\sqrt{2v}`).
 
     Glorot & Bengio (2010); He et al. (2015); LeCun et al. (1998). Rank <= 1 is refused only
-    with the default ``in_axis``. Real values equal ``wi.variance_scaling_(buf, scale, mode,
+    with the default ``in_axis``. For rank >= 2, axes naming at least one dimension each and
+    modes other than ``fan_geo_avg``, real values equal ``wi.variance_scaling_(buf, scale, mode,
     distribution, layout="jax", ...)`` with the key's seed and stream.
 
     Example:
@@ -241,4 +241,6 @@ def delta_orthogonal(scale=1.0, column_axis=-1, dtype=None):
     Example:
         >>> w = winit.delta_orthogonal()(jax.random.key(0), (3, 3, 64, 64))
     """
-    return _orthogonal_kind(check_delta_orthogonal, delta_orthogonal_values, "delta_orthogonal", scale, column_axis, dtype)
+    return _orthogonal_kind(
+        check_delta_orthogonal, delta_orthogonal_values, "delta_orthogonal", scale, column_axis, dtype
+    )
