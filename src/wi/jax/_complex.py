@@ -55,11 +55,15 @@ def fill_complex_normal(buf, std, *, seed, stream=0, offset=0, global_shape=None
 
 
 def _polar(buf, radius, seed, stream, offset, global_shape, start):
-    """Fill buf with radius(u_r) * exp(2 pi i u_theta) from its elements' two uniforms."""
+    """Fill buf with radius(u_r) * (cos + i sin)(2 pi u_theta) from its elements' two uniforms."""
     parts, global_shape, start = _real_view(buf, global_shape, start)
     u = wi.fill_uniform(np.empty_like(parts), 0.0, 1.0, seed=seed, stream=stream, offset=offset,
-                        global_shape=global_shape, start=start).astype(np.float64)
-    buf[...] = radius(u[..., 0]) * np.exp(2j * np.pi * u[..., 1])
+                        global_shape=global_shape, start=start)
+    r = radius(u[..., 0].astype(np.float64))
+    theta = u[..., 1].astype(np.float64)
+    theta *= 2.0 * np.pi
+    parts[..., 0] = r * np.cos(theta)
+    parts[..., 1] = r * np.sin(theta)
     return buf
 
 
