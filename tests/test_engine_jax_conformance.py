@@ -209,6 +209,8 @@ ERRORS = [  # (id, make the call on a module, whether the message is JAX's word 
     ("he_normal int32", lambda m: m.he_normal()(KEY, (4, 4), jnp.int32), False),  # JAX names its sampler
     ("orthogonal int32", lambda m: m.orthogonal()(KEY, (4, 4), jnp.int32), False),
     ("in_axis out of range", lambda m: m.variance_scaling(1.0, "fan_in", "normal", in_axis=5)(KEY, (4, 4)), False),
+    ("in_axis None", lambda m: m.variance_scaling(1.0, "fan_in", "normal", in_axis=None)(KEY, (4, 4)), False),
+    ("out_axis float", lambda m: m.variance_scaling(1.0, "fan_in", "normal", out_axis=1.5)(KEY, (4, 4)), False),
     ("column_axis out of range", lambda m: m.orthogonal(column_axis=2)(KEY, (4, 4)), False),
     ("orthogonal out_sharding", lambda m: m.orthogonal()(
         KEY, (4, 4), out_sharding=jax.sharding.SingleDeviceSharding(jax.devices()[0])), False),
@@ -226,6 +228,13 @@ def test_errors_are_jax_s(call, same_message):
         assert str(theirs.value) in str(ours.value)
     if isinstance(ours.value, ValueError) and not isinstance(ours.value, NotImplementedError):
         assert isinstance(ours.value, (ValueError, TypeError))  # and wi's own convention holds
+
+
+def test_bad_axes_name_the_argument():
+    with pytest.raises(TypeError, match=r"batch_axis must be an int or a sequence of ints \(got \['a'\]\)"):
+        winit.he_normal(batch_axis=["a"])(KEY, (4, 4))
+    with pytest.raises(ValueError, match=r"out_axis -3 is out of range for a shape of rank 2"):
+        winit.he_normal(out_axis=-3)(KEY, (4, 4))
 
 
 def test_bad_dtype_is_also_a_type_error():

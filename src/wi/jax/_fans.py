@@ -18,9 +18,10 @@ is the checked, integer version for wi's own initialisers; this module is JAX's 
 from __future__ import annotations
 
 import math
-import operator
 
 import numpy as np
+
+from .. import _args
 
 MODES = ("fan_in", "fan_out", "fan_avg", "fan_geo_avg")
 DISTRIBUTIONS = ("truncated_normal", "normal", "uniform")
@@ -28,21 +29,14 @@ DISTRIBUTIONS = ("truncated_normal", "normal", "uniform")
 
 def _product(shape, axis, name):
     """The product of the dimensions `axis` names (an int, or a sequence of ints)."""
-    if isinstance(axis, (bool, np.bool_)):
-        raise TypeError(f"{name} must be an int or a sequence of ints (got {axis!r})")
     try:
-        items = (operator.index(axis),)
+        items = tuple(axis)
     except TypeError:
-        try:
-            items = tuple(axis)
-        except TypeError:
-            raise TypeError(f"{name} must be an int or a sequence of ints (got {axis!r})") from None
+        items = (axis,)  # one axis
     size = 1
     for a in items:
-        if isinstance(a, (bool, np.bool_)):
-            raise TypeError(f"{name} must be an int or a sequence of ints (got {axis!r})")
         try:
-            a = operator.index(a)
+            a = _args.integer(a, name)
         except TypeError:
             raise TypeError(f"{name} must be an int or a sequence of ints (got {axis!r})") from None
         if not -len(shape) <= a < len(shape):
