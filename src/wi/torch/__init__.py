@@ -48,7 +48,7 @@ from ._functions import (
 from ._no_init import no_init
 from ._streams import stream_id
 from ._structured import constant_, dirac_, eye_, ones_, orthogonal_, sparse_, zeros_
-from ._tensors import torch_module
+from ._lazy_torch import torch_module
 
 __all__ = [
     "calculate_gain",

@@ -17,7 +17,7 @@ from .._fans import calculate_gain as _wi_calculate_gain
 from .._initializers import fans, kaiming_distribution
 from ._errors import TypeAndAttributeError, like_torch
 from ._seeding import position
-from . import _tensors
+from . import _lazy_torch
 from ._tensors import fill_constant, fill_tensor, shape_of
 
 # wi.torch's own distributions by their exact arguments (see DistributionCache).
@@ -128,7 +128,7 @@ def _xavier_distribution(kind, shape, gain):
 
 def _shape(tensor):
     """tensor.shape (a torch.Size, hashable), checking it is a tensor."""
-    return tensor.shape if isinstance(tensor, _tensors._Tensor) else shape_of(tensor)
+    return tensor.shape if isinstance(tensor, _lazy_torch.Tensor) else shape_of(tensor)
 
 
 def _xavier(kind, tensor, gain, generator):

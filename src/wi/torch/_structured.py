@@ -18,7 +18,8 @@ from .._dists import Normal, Uniform
 from ._dtensor import is_dtensor, local_part
 from ._errors import like_torch
 from ._seeding import position
-from ._tensors import shape_of, torch_module
+from ._lazy_torch import torch_module
+from ._tensors import shape_of
 
 _STANDARD_NORMAL = Normal(0.0, 1.0)
 _UNIT_UNIFORM = Uniform(0.0, 1.0)
