@@ -4,6 +4,7 @@ References are not ours: call k on a parameter must equal wi's plain fill at (se
 stream_id(name), element k * 2**48) of the whole parameter (the stream contract), and the
 distributions are checked against scipy with torch's own fan and gain functions.
 """
+import functools
 import math
 import sys
 import types
@@ -200,43 +201,42 @@ def _args_of(name):
     return (0.25,) if name == "sparse_" else ()
 
 
-def test_the_name_imported_at_the_top_of_this_module_is_patched_and_restored():
-    original = trunc_normal_
+def _kwargs_of(name):
+    return {"sparsity": 0.25} if name == "sparse_" else {}
+
+
+def test_the_name_imported_at_the_top_of_this_module_reaches_wi_and_is_restored():
+    original, code = trunc_normal_, trunc_normal_.__code__
     m = model()
     with wt.reproducible(m, seed=SEED):
-        assert globals()["trunc_normal_"] is not original
         trunc_normal_(m.fc.weight, std=0.5, a=-1, b=1)
-    assert globals()["trunc_normal_"] is original
+    assert trunc_normal_ is original and trunc_normal_.__code__ is code
     assert same(m.fc.weight, expected("fc.weight", (24, 16), 0, ROUTES["trunc_normal_"][1]))
 
 
-@pytest.mark.parametrize("name", ["normal_", "uniform_", "kaiming_uniform_"])
-def test_references_taken_before_the_block_reach_wi_through_the_mode(name):
-    held = {"f": getattr(nn.init, name)}  # a table like transformers' TORCH_INIT_FUNCTIONS
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_references_taken_before_the_block_give_the_same_values(name):
+    held = {"f": getattr(nn.init, name),  # a table like transformers' TORCH_INIT_FUNCTIONS
+            "partial": functools.partial(getattr(nn.init, name), **_kwargs_of(name))}  # torchtitan's
     m, ref = model(), model()
-    with wt.reproducible(m, seed=SEED) as ctx:
-        held["f"](m.fc.weight)
+    with wt.reproducible(m, seed=SEED, strict=True) as ctx:
+        held["f"](m.fc.weight, *_args_of(name))
+        held["partial"](m.out.weight)
     with wt.reproducible(ref, seed=SEED):
-        getattr(nn.init, name)(ref.fc.weight)
-    assert same(m.fc.weight, ref.fc.weight)
+        getattr(nn.init, name)(ref.fc.weight, *_args_of(name))
+        getattr(nn.init, name)(ref.out.weight, *_args_of(name))
+    assert same(m.fc.weight, ref.fc.weight) and same(m.out.weight, ref.out.weight)
     assert rec(ctx)["fc.weight"].calls[0].function == f"torch.nn.init.{name}"
+    assert rec(ctx)["out.weight"].calls[0].function == f"torch.nn.init.{name}"
 
 
-@pytest.mark.parametrize("name", ["xavier_uniform_", "xavier_normal_", "kaiming_normal_"])
-def test_references_to_the_other_functions_reach_wi_through_their_tensor_calls(name):
-    held = {"f": getattr(nn.init, name)}
+def test_records_show_a_distribution_the_same_whatever_the_route():
     m = model()
     with wt.reproducible(m, seed=SEED) as ctx:
-        held["f"](m.fc.weight)
-    call = rec(ctx)["fc.weight"].calls[0]
-    assert call.function in ("Tensor.uniform_", "Tensor.normal_")
-    fan_in, fan_out = _fans((24, 16))
-    if name == "xavier_uniform_":
-        bound = math.sqrt(6.0 / (fan_in + fan_out))
-        assert call.arguments == pytest.approx({"from": -bound, "to": bound})
-    else:
-        std = math.sqrt(2.0 / (fan_in + fan_out)) if name == "xavier_normal_" else math.sqrt(2.0 / fan_in)
-        assert call.arguments == pytest.approx({"mean": 0.0, "std": std})
+        nn.init.uniform_(m.fc.weight, -0.5, 0.5)
+        m.out.weight.data.uniform_(-0.5, 0.5)
+    assert rec(ctx)["fc.weight"].calls[0].distribution == rec(ctx)["out.weight"].calls[0].distribution \
+        == "Uniform(low=-0.5, high=0.5)"
 
 
 def test_transformers_table_of_references_is_patched_and_restored():

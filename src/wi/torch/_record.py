@@ -4,6 +4,17 @@ from __future__ import annotations
 from typing import NamedTuple
 
 
+_PARAMETER_NAMES = {"Uniform": ("low", "high"), "Normal": ("mean", "std"),
+                    "TruncatedNormal": ("mean", "std", "low", "high")}
+
+
+def describe(dist) -> str:
+    """A wi distribution as the record shows it, the same whichever route built it."""
+    kind = type(dist).__name__
+    names = _PARAMETER_NAMES.get(kind, dist.names)
+    return f"{kind}({', '.join(f'{n}={v!r}' for n, v in zip(names, dist.params))})"
+
+
 class CallRecord(NamedTuple):
     """One random call on a parameter: the k-th (``index``) draws from stream element
     ``index * 2**48`` on; ``elements`` is how many elements it wrote (0 if skipped)."""

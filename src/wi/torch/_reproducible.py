@@ -2,14 +2,11 @@
 
 Inside the block, two routes lead every random call to `Reproducible`:
 
-- the random functions of ``torch.nn.init`` are replaced, for the block, wherever a module
-  holds them under their own name (``torch.nn.init``, torch's layer modules, any module that
-  imported them by name) and in transformers' table of references
-  (``transformers.initialization.TORCH_INIT_FUNCTIONS``);
-- a ``TorchFunctionMode`` sees ``Tensor.normal_``, ``uniform_`` and the rest of the family,
-  the factories (``torch.randn`` ...), and the ``torch.nn.init`` functions that check
-  ``has_torch_function`` (``uniform_``, ``normal_``, ``kaiming_uniform_``) however the code
-  got hold of them. Every other operation runs as it is.
+- the random functions of ``torch.nn.init`` run a trampoline to it (`_redirect`), however
+  the code holds them (by module attribute, a name imported before, transformers' table of
+  references, a functools.partial);
+- a ``TorchFunctionMode`` sees ``Tensor.normal_``, ``uniform_`` and the rest of the family
+  and the factories (``torch.randn`` ...). Every other operation runs as it is.
 
 A call is mapped by storage to a parameter (a view shares its parameter's storage) and filled
 by `_local_fill` at its place in the parameter's global tensor. The rule (docs/stream.md,
@@ -34,7 +31,8 @@ from ._errors import NotLayoutFreeWarning, NotReproducibleError
 from ._lazy_torch import torch_module
 from ._names import owned_buffers, owned_parameters
 from ._random_calls import FACTORIES, INIT_FUNCTIONS, TENSOR_METHODS
-from ._record import CallRecord, ParamRecord, table
+from ._redirect import TRAMPOLINE_FILE, redirect
+from ._record import CallRecord, ParamRecord, describe, table
 from ._seeding import torch_key
 from ._streams import stream_id
 from ._structured import orthogonal_values, sparse_values
@@ -44,7 +42,6 @@ MAX_CALLS = 1 << 16  # calls per parameter: 2**16 * 2**48 = 2**64 elements
 _META = object()
 _lock = threading.Lock()
 _active = None  # the open block: blocks do not nest
-_first_seen = {}  # torch.nn.init's functions as first seen (before anyone patched them)
 _HERE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
@@ -93,6 +90,7 @@ class Reproducible:
             _active, self._entered = self, True
         try:
             self.seed = torch_key() if self._seed is None else self._seed
+            self._thread = threading.current_thread()
             self._index()
             self._patch()
             self._mode = _mode_class()(self)
@@ -114,8 +112,7 @@ class Reproducible:
                 mode.__exit__(None, None, None)
         finally:
             while self._saved:
-                namespace, name, original = self._saved.pop()
-                namespace[name] = original
+                self._saved.pop()()
             _active = None
 
     def _index(self):
@@ -127,58 +124,27 @@ class Reproducible:
                 self._by_storage.setdefault(local.untyped_storage().data_ptr(), []).append(e)
 
     def _patch(self):
-        """Replace torch.nn.init's random functions wherever they are held by name."""
-        init = torch_module().nn.init
-        current = {name: getattr(init, name) for name in INIT_FUNCTIONS}
-        for name, f in current.items():
-            _first_seen.setdefault(name, f)
-        mine = {name: self._patched(name, f) for name, f in current.items()}
-        for module in list(sys.modules.values()):
-            namespace = getattr(module, "__dict__", None)
-            if not isinstance(namespace, dict):
-                continue
-            for name in INIT_FUNCTIONS:
-                f = namespace.get(name)
-                if f is not None and (f is current[name] or f is _first_seen[name]):
-                    self._saved.append((namespace, name, f))
-                    namespace[name] = mine[name]
-        hf = sys.modules.get("transformers.initialization")
-        references = getattr(hf, "TORCH_INIT_FUNCTIONS", None)  # taken at its import
-        if isinstance(references, dict):
-            for name in INIT_FUNCTIONS:
-                if name in references:
-                    self._saved.append((references, name, references[name]))
-                    references[name] = mine[name]
-
-    def _patched(self, name, original):
-        def init_function(*args, **kwargs):
-            return self._init_call(name, original, args, kwargs)
-
-        functools.update_wrapper(init_function, original)
-        return init_function
+        """Send torch.nn.init's random functions here, however the model's code holds them."""
+        restore = redirect(torch_module().nn.init, INIT_FUNCTIONS, self._init_call)
+        self._saved.append(restore)
 
     # ---- the calls ----
 
-    def _init_call(self, name, original, args, kwargs):
-        """A torch.nn.init random function called inside the block."""
+    def _init_call(self, name, original, tensor, kwargs):
+        """A torch.nn.init random function called inside the block (``original``: torch's)."""
         torch = torch_module()
-        if _active is not self:  # a reference kept after the block
-            return original(*args, **kwargs)
+        if _active is not self or threading.current_thread() is not self._thread:
+            return original(tensor, **kwargs)  # another thread's call: torch's, untouched
         with torch._C.DisableTorchFunction():  # our own torch calls are not the model's
-            if args:
-                tensor, rest = args[0], args[1:]
-            else:
-                kwargs = dict(kwargs)
-                tensor, rest = kwargs.pop("tensor", None), ()
             if not isinstance(tensor, torch.Tensor):
-                return original(tensor, *rest, **kwargs)  # torch's own error
+                return original(tensor, **kwargs)  # torch's own error
             function = f"torch.nn.init.{name}"
             hit = self._locate(tensor)
             if hit is None or hit is _META:
-                if hit is None:
+                if hit is None and tensor.numel():
                     self._temporary(function, tensor)
-                return original(tensor, *rest, **kwargs)
-            draw = INIT_FUNCTIONS[name](self._fan_shape(tensor, hit[0]), *rest, **kwargs)
+                return original(tensor, **kwargs)
+            draw = INIT_FUNCTIONS[name](self._fan_shape(tensor, hit[0]), **kwargs)
             return self._apply(function, tensor, hit, draw)
 
     def _method_call(self, func, name, args, kwargs):
@@ -246,7 +212,7 @@ class Reproducible:
 
     def _apply(self, function, tensor, hit, draw):
         entry, where = hit
-        label = draw.label or repr(draw.dist)
+        label = draw.label or describe(draw.dist)
         calls = entry.record.calls
         if getattr(entry.tensor, "_is_hf_initialized", False) or getattr(tensor, "_is_hf_initialized", False):
             calls.append(CallRecord(None, function, label, draw.arguments, 0, "skipped: _is_hf_initialized"))
@@ -378,7 +344,7 @@ def _call_site():
     frame = sys._getframe(2)
     while frame is not None:
         path = frame.f_code.co_filename
-        if not (path.startswith(_HERE) or path.startswith(torch_dir)
+        if not (path.startswith(_HERE) or path.startswith(torch_dir) or path.startswith(TRAMPOLINE_FILE)
                 or path.endswith(os.path.join("transformers", "initialization.py"))):
             return path, frame.f_lineno
         frame = frame.f_back
@@ -400,9 +366,6 @@ def _mode_class():
             if hasattr(torch, name):
                 f = getattr(torch, name)
                 calls[f] = functools.partial(block._factory_call, f, name)
-        for name in ("uniform_", "normal_", "kaiming_uniform_"):  # those that check has_torch_function
-            original = _first_seen.get(name, getattr(torch.nn.init, name))
-            calls[original] = functools.partial(_init_via_mode, block, name, original)
         return calls
 
     class Intercept(TorchFunctionMode):
@@ -420,6 +383,3 @@ def _mode_class():
 
     return Intercept
 
-
-def _init_via_mode(block, name, original, args, kwargs):
-    return block._init_call(name, original, args, kwargs)
