@@ -31,7 +31,8 @@ class Draw(NamedTuple):
     label: str = ""  # the distribution as the record shows it, when not repr(dist)
 
 
-# ---- torch.nn.init (fans from `shape`, the global shape the call stands for) ----
+# ---- torch.nn.init (fans from `shape`, the global shape the call stands for; None for the
+# functions not in SHAPED) ----
 
 def _uniform_(shape, a=0.0, b=1.0, generator=None):
     return Draw("fill", uniform_distribution(a, b), generator, {"a": a, "b": b})
@@ -76,6 +77,9 @@ def _sparse_(shape, sparsity, std=0.01, generator=None):
                 label=f"sparse(sparsity={sparsity!r}, std={std!r})")
 
 
+# the functions whose distribution depends on the shape (fans) or that compute the whole tensor
+SHAPED = frozenset({"xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
+                    "orthogonal_", "sparse_"})
 INIT_FUNCTIONS = {
     "uniform_": _uniform_, "normal_": _normal_, "trunc_normal_": _trunc_normal_,
     "xavier_uniform_": _xavier("uniform"), "xavier_normal_": _xavier("normal"),

@@ -8,11 +8,20 @@ _PARAMETER_NAMES = {"Uniform": ("low", "high"), "Normal": ("mean", "std"),
                     "TruncatedNormal": ("mean", "std", "low", "high")}
 
 
+_described = {}  # distribution -> its text (a model repeats a few distributions many times)
+
+
 def describe(dist) -> str:
     """A wi distribution as the record shows it, the same whichever route built it."""
-    kind = type(dist).__name__
-    names = _PARAMETER_NAMES.get(kind, dist.names)
-    return f"{kind}({', '.join(f'{n}={v!r}' for n, v in zip(names, dist.params))})"
+    try:
+        return _described[dist]
+    except KeyError:
+        kind = type(dist).__name__
+        names = _PARAMETER_NAMES.get(kind, dist.names)
+        text = f"{kind}({', '.join(f'{n}={v!r}' for n, v in zip(names, dist.params))})"
+        if len(_described) < 4096:
+            _described[dist] = text
+        return text
 
 
 class CallRecord(NamedTuple):

@@ -29,8 +29,8 @@ from . import _local_fill
 from ._dtensor import check_placement, is_dtensor
 from ._errors import NotLayoutFreeWarning, NotReproducibleError
 from ._lazy_torch import torch_module
-from ._names import owned_buffers, owned_parameters
-from ._random_calls import FACTORIES, INIT_FUNCTIONS, TENSOR_METHODS
+from ._names import canonical_modules, owned_buffers, owned_parameters
+from ._random_calls import FACTORIES, INIT_FUNCTIONS, SHAPED, TENSOR_METHODS
 from ._redirect import TRAMPOLINE_FILE, redirect
 from ._record import CallRecord, ParamRecord, describe, table
 from ._seeding import torch_key
@@ -48,14 +48,31 @@ _HERE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 class _Entry:
     """A parameter or buffer of the model, as the block fills it."""
 
-    __slots__ = ("name", "tensor", "stream", "geom", "whole", "calls", "record")
+    __slots__ = ("name", "tensor", "stream", "local", "_geom", "_whole", "calls", "record")
 
     def __init__(self, name, tensor):
         self.name, self.tensor, self.stream = name, tensor, stream_id(name)
-        self.geom = _local_fill.geometry(tensor)
-        self.whole = _local_fill.view_placement(self.geom.local, self.geom, name)
+        self.local = (tensor.to_local() if is_dtensor(tensor) else tensor).detach()
+        self._geom = self._whole = None  # computed on the first call that needs them
         self.calls = 0
-        self.record = ParamRecord(name, self.geom.global_shape, self.stream)
+        self.record = ParamRecord(name, tuple(tensor.shape), self.stream)  # a DTensor's is global
+
+    @property
+    def geom(self):
+        """Where the parameter's local tensor sits in its global tensor (_local_fill.Geometry)."""
+        if self._geom is None:
+            self._geom = _local_fill.geometry(self.tensor)
+        return self._geom
+
+    @property
+    def whole(self):
+        """The placement of the parameter itself."""
+        if self._whole is None:
+            if is_dtensor(self.tensor):
+                self._whole = _local_fill.view_placement(self.local, self.geom, self.name)
+            else:  # a plain tensor: one piece, all of it
+                self._whole = _local_fill.Placement(self.record.shape, (_local_fill.Piece(self.local, None),), False)
+        return self._whole
 
 
 class Reproducible:
@@ -90,7 +107,7 @@ class Reproducible:
             _active, self._entered = self, True
         try:
             self.seed = torch_key() if self._seed is None else self._seed
-            self._thread = threading.current_thread()
+            self._thread = threading.get_ident()
             self._index()
             self._patch()
             self._mode = _mode_class()(self)
@@ -119,7 +136,7 @@ class Reproducible:
         self._entries = [_Entry(name, t) for name, t in self._tensors]
         self._by_storage = {}
         for e in self._entries:
-            local = e.geom.local
+            local = e.local
             if not local.is_meta and local.numel():
                 self._by_storage.setdefault(local.untyped_storage().data_ptr(), []).append(e)
 
@@ -133,7 +150,7 @@ class Reproducible:
     def _init_call(self, name, original, tensor, kwargs):
         """A torch.nn.init random function called inside the block (``original``: torch's)."""
         torch = torch_module()
-        if _active is not self or threading.current_thread() is not self._thread:
+        if _active is not self or threading.get_ident() != self._thread:
             return original(tensor, **kwargs)  # another thread's call: torch's, untouched
         with torch._C.DisableTorchFunction():  # our own torch calls are not the model's
             if not isinstance(tensor, torch.Tensor):
@@ -144,7 +161,8 @@ class Reproducible:
                 if hit is None and tensor.numel():
                     self._temporary(function, tensor)
                 return original(tensor, **kwargs)
-            draw = INIT_FUNCTIONS[name](self._fan_shape(tensor, hit[0]), **kwargs)
+            shape = self._fan_shape(tensor, hit[0]) if name in SHAPED else None
+            draw = INIT_FUNCTIONS[name](shape, **kwargs)
             return self._apply(function, tensor, hit, draw)
 
     def _method_call(self, func, name, args, kwargs):
@@ -182,8 +200,8 @@ class Reproducible:
         if not entries:
             return None
         for e in entries:
-            if _same(local, e.geom.local):
-                if local is not tensor and tuple(tensor.shape) != e.geom.global_shape:
+            if _same(local, e.local):
+                if local is not tensor and tuple(tensor.shape) != e.record.shape:
                     break
                 return e, e.whole
         if local is not tensor:  # a DTensor that is not the parameter itself
@@ -196,8 +214,8 @@ class Reproducible:
     def _fan_shape(self, tensor, entry):
         """The shape fans come from: the global shape for the parameter itself (a DTensor, its
         .data, its to_local()), the view's own shape for a part of it (as torch computes)."""
-        if is_dtensor(tensor) or _same(tensor, entry.geom.local):
-            return entry.geom.global_shape
+        if is_dtensor(tensor) or _same(tensor, entry.local):
+            return entry.record.shape
         return tuple(tensor.shape)
 
     def _key(self, generator):
@@ -230,8 +248,10 @@ class Reproducible:
                              "its stream is used up")
         offset = k * CALL_SPAN
         if draw.kind == "fill":
-            if not (draw.then is None and where is entry.whole and not where.sharded and type(tensor) in _fast_types()
-                    and fill_fast(tensor, draw.dist, global_generator, key, entry.stream, offset)):
+            # the parameter itself, a plain small CPU tensor: the compiled fast path, given the
+            # detached tensor (the same memory and version counter; no autograd check in the way)
+            if not (draw.then is None and where is entry.whole and not where.sharded
+                    and fill_fast(entry.local, draw.dist, global_generator, key, entry.stream, offset)):
                 _local_fill.fill(tensor, draw.dist, global_generator, key, entry.stream, offset, where, draw.then)
         else:
             self._whole_tensor(tensor, entry, where, draw, key, offset)
@@ -304,16 +324,11 @@ def _same(a, b):
             and a.stride() == b.stride() and a.dtype == b.dtype)
 
 
-@functools.lru_cache(maxsize=None)
-def _fast_types():
-    torch = torch_module()
-    return (torch.Tensor, torch.nn.Parameter)
-
-
 def _model_tensors(model):
     """[(canonical name, tensor)] of the model's parameters and floating buffers, checked."""
     torch = torch_module()
-    params = owned_parameters(model)
+    canonical = canonical_modules(model)
+    params = owned_parameters(model, canonical=canonical)
     out, seen = [], set()
     for p in model.parameters():
         if id(p) in seen:
@@ -328,7 +343,7 @@ def _model_tensors(model):
             out.append((name, p))
     if not seen:
         raise ValueError(f"model has no parameters (a {type(model).__name__}): nothing to initialise")
-    buffers = owned_buffers(model)
+    buffers = owned_buffers(model, canonical=canonical)
     for b in model.buffers():
         if id(b) in seen or id(b) not in buffers or not b.is_floating_point():
             continue
