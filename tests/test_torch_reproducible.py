@@ -597,3 +597,71 @@ def test_a_leaf_that_requires_grad_is_refused_as_torch_refuses_it():
         with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
             m.fc.weight.normal_()
     assert _unchanged(m, before)
+
+
+# ---- buffers, other devices ----
+
+def test_floating_buffers_are_the_models_too():
+    class Noisy(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(4, 4)
+            self.register_buffer("noise", torch.empty(6, 5))
+            self.register_buffer("steps", torch.zeros((), dtype=torch.long))
+
+    m = Noisy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # not a temporary: no warning
+        with wt.reproducible(m, seed=SEED) as ctx:
+            m.noise.normal_(0, 2)
+    want = expected("noise", (6, 5), 0, lambda t, g: wt.normal_(t, 0, 2, generator=g))
+    assert same(m.noise, want)
+    assert [r.name for r in ctx.records] == ["fc.weight", "fc.bias", "noise"]
+
+
+def test_parameters_on_another_device_are_filled_through_staging(monkeypatch):
+    """CPU parameters treated as a CUDA one is (no fast path, staged): the same bytes."""
+    from wi.torch import _local_fill
+
+    def own_init(m):
+        nn.init.xavier_uniform_(m.fc.weight)
+        m.fc.weight.data[3:9].normal_(0, 0.5)
+        m.embed.weight.data[::2].uniform_(-1, 1)
+        nn.init.orthogonal_(m.out.weight)
+
+    direct = model()
+    with wt.reproducible(direct, seed=SEED):
+        own_init(direct)
+    staged_shapes = []
+    real_empty = torch.empty
+
+    def spy_empty(*shape, **kw):
+        out = real_empty(*shape, **kw)
+        staged_shapes.append(tuple(out.shape))
+        return out
+
+    monkeypatch.setattr(_reproducible, "fill_fast", lambda *args: False)
+    monkeypatch.setattr(_local_fill, "needs_staging", lambda t: True)
+    monkeypatch.setattr(torch, "empty", spy_empty)
+    staged = model()
+    with wt.reproducible(staged, seed=SEED):
+        own_init(staged)
+    monkeypatch.undo()
+    for p, q in zip(direct.parameters(), staged.parameters()):
+        assert same(p, q)
+    assert (24, 16) in staged_shapes and (6, 16) in staged_shapes  # a staging buffer per piece
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_parameters_equal_the_cpu_ones():
+    def own_init(m):
+        nn.init.kaiming_normal_(m.fc.weight)
+        m.fc.bias.data.uniform_(-0.1, 0.1)
+        m.embed.weight.data[2:7].normal_()
+
+    cpu, gpu = model(), model().cuda()
+    for m in (cpu, gpu):
+        with wt.reproducible(m, seed=SEED):
+            own_init(m)
+    for p, q in zip(cpu.parameters(), gpu.parameters()):
+        assert same(p, q.cpu())
