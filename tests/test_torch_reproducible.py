@@ -537,9 +537,12 @@ def test_the_record_table():
         m.embed.weight.data[2:4].normal_(0, 0.02)
     text = str(ctx)
     lines = text.splitlines()
-    assert lines[0].split() == ["parameter", "shape", "call", "function", "distribution", "elements"]
+    assert lines[0].split() == ["parameter", "shape", "call", "function", "arguments", "distribution", "elements"]
     row = next(line for line in lines if line.startswith("fc.weight"))
     assert "24x16" in row and "torch.nn.init.kaiming_uniform_" in row and row.endswith("384")
+    assert f"a={math.sqrt(5)!r}, mode='fan_in', nonlinearity='leaky_relu'" in row
+    bound = nn.init.calculate_gain("leaky_relu", math.sqrt(5)) * math.sqrt(3 / 16)  # torch's formula, fan_in 16
+    assert f"Uniform(low={-bound!r}, high={bound!r})" in row
     assert any(line.startswith("embed.weight") and line.endswith("32") for line in lines)
     assert any(line.startswith("norm.weight") and "(no random call)" in line for line in lines)
     rec = {r.name: r for r in ctx.records}

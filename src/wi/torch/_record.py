@@ -49,16 +49,19 @@ class ParamRecord:
 
 
 def table(records) -> str:
-    """The records as a text table: one row per call (a parameter with none shows '-')."""
-    head = ("parameter", "shape", "call", "function", "distribution", "elements")
+    """The records as a text table: one row per call (a parameter with none shows '-'; a call
+    that drew nothing, skipped or a constant, has no index)."""
+    head = ("parameter", "shape", "call", "function", "arguments", "distribution", "elements")
     rows = []
     for r in records:
         shape = "x".join(map(str, r.shape)) or "()"
         if not r.calls:
-            rows.append((r.name, shape, "-", "-", "(no random call)", "0"))
+            rows.append((r.name, shape, "-", "-", "", "(no random call)", "0"))
         for c in r.calls:
             dist = c.distribution + (f"  [{c.note}]" if c.note else "")
-            rows.append((r.name, shape, str(c.index), c.function, dist, str(c.elements)))
+            args = ", ".join(f"{k}={v!r}" for k, v in c.arguments.items())
+            index = "-" if c.index is None else str(c.index)
+            rows.append((r.name, shape, index, c.function, args, dist, str(c.elements)))
     widths = [max(len(x) for x in col) for col in zip(head, *rows)]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths[:-1]) + "  {:>" + str(widths[-1]) + "}"
     lines = [fmt.format(*head), fmt.format(*("-" * w for w in widths))]

@@ -171,7 +171,7 @@ class Reproducible:
         function = f"Tensor.{name}"
         hit = self._locate(tensor)
         if hit is None or hit is _META:
-            if hit is None:
+            if hit is None and tensor.numel():
                 self._temporary(function, tensor)
             return func(*args, **kwargs)
         draw = TENSOR_METHODS[name](*args[1:], **kwargs)
