@@ -397,6 +397,24 @@ def test_geometric_and_bernoulli_against_scipy():
     assert scipy_stats.binomtest(int(ber.sum()), ber.size, 0.25).pvalue > 1e-3
 
 
+def test_random_gives_uniform_integers_in_torchs_ranges():
+    m = Big()
+    with wt.reproducible(m, seed=5) as ctx:
+        m.w.data[:100].random_(3, 9)
+        m.w.data[100:200].random_(4)
+        m.w.data[200:].random_()
+    w = m.w.detach().double().numpy()
+    for part, low, high in ((w[:100], 3, 9), (w[100:200], 0, 4)):
+        assert np.all(part == np.floor(part)) and part.min() == low and part.max() == high - 1
+        counts = np.bincount(part.astype(int).ravel() - low)
+        assert scipy_stats.chisquare(counts).pvalue > 1e-3
+    rest = w[200:]
+    assert np.all(rest == np.floor(rest)) and 0 <= rest.min() and rest.max() <= 2**24
+    assert scipy_stats.kstest(rest.ravel() / (2**24 + 1), "uniform").pvalue > 1e-3
+    assert [c.arguments for c in ctx.records[0].calls] == [{"from": 3, "to": 9}, {"from": 0, "to": 4},
+                                                          {"from": 0, "to": 2**24 + 1}]
+
+
 # ---- seeds and generators ----
 
 def test_seed_none_draws_one_key_from_torch_default_generator():
@@ -574,7 +592,7 @@ def test_bad_arguments_of_the_block():
 
 
 @pytest.mark.parametrize("call, error, match", [
-    (lambda m: m.fc.weight.data.random_(0, 10), NotImplementedError, r"Tensor.random_"),
+    (lambda m: m.fc.weight.data.random_(5, 5), ValueError, r"'from' to be less than 'to'"),
     (lambda m: m.fc.weight.data.bernoulli_(torch.full((24, 16), 0.5)), NotImplementedError, r"bernoulli_"),
     (lambda m: m.fc.weight.data.exponential_(-1.0), ValueError, r"lambd must be > 0"),
     (lambda m: m.fc.weight.data.normal_(0, -1), ValueError, r"std"),

@@ -174,7 +174,7 @@ class Reproducible:
             if hit is None and tensor.numel():
                 self._temporary(function, tensor)
             return func(*args, **kwargs)
-        draw = TENSOR_METHODS[name](*args[1:], **kwargs)
+        draw = TENSOR_METHODS[name](tensor.dtype, *args[1:], **kwargs)
         torch = torch_module()
         if torch.is_grad_enabled() and tensor.requires_grad and tensor.is_leaf:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
