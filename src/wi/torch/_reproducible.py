@@ -15,10 +15,7 @@ stream ``stream_id(N)`` of the seed, from element ``k * 2**48`` on.
 """
 from __future__ import annotations
 
-import functools
 import math
-import os
-import sys
 import threading
 import warnings
 
@@ -26,53 +23,20 @@ from .. import _args
 from .._backend import fill_fast
 from .._generator import Generator, global_generator
 from . import _local_fill
-from ._dtensor import check_placement, is_dtensor
 from ._errors import NotLayoutFreeWarning, NotReproducibleError
+from ._intercept import call_site, mode_class
 from ._lazy_torch import torch_module
-from ._names import canonical_modules, owned_buffers, owned_parameters
-from ._random_calls import FACTORIES, INIT_FUNCTIONS, SHAPED, TENSOR_METHODS
-from ._redirect import TRAMPOLINE_FILE, redirect
-from ._record import CallRecord, ParamRecord, describe, table
+from ._model_index import META, ModelIndex, model_tensors
+from ._random_calls import INIT_FUNCTIONS, SHAPED, TENSOR_METHODS
+from ._record import CallRecord, describe, table
+from ._redirect import redirect
 from ._seeding import torch_key
-from ._streams import stream_id
 from ._structured import orthogonal_values, sparse_values
 
 CALL_SPAN = 1 << 48  # stream elements each random call on a parameter may use
 MAX_CALLS = 1 << 16  # calls per parameter: 2**16 * 2**48 = 2**64 elements
-_META = object()
 _lock = threading.Lock()
 _active = None  # the open block: blocks do not nest
-_HERE = os.path.dirname(os.path.abspath(__file__)) + os.sep
-
-
-class _Entry:
-    """A parameter or buffer of the model, as the block fills it."""
-
-    __slots__ = ("name", "tensor", "stream", "local", "_geom", "_whole", "calls", "record")
-
-    def __init__(self, name, tensor):
-        self.name, self.tensor, self.stream = name, tensor, stream_id(name)
-        self.local = (tensor.to_local() if is_dtensor(tensor) else tensor).detach()
-        self._geom = self._whole = None  # computed on the first call that needs them
-        self.calls = 0
-        self.record = ParamRecord(name, tuple(tensor.shape), self.stream)  # a DTensor's is global
-
-    @property
-    def geom(self):
-        """Where the parameter's local tensor sits in its global tensor (_local_fill.Geometry)."""
-        if self._geom is None:
-            self._geom = _local_fill.geometry(self.tensor)
-        return self._geom
-
-    @property
-    def whole(self):
-        """The placement of the parameter itself."""
-        if self._whole is None:
-            if is_dtensor(self.tensor):
-                self._whole = _local_fill.view_placement(self.local, self.geom, self.name)
-            else:  # a plain tensor: one piece, all of it
-                self._whole = _local_fill.Placement(self.record.shape, (_local_fill.Piece(self.local, None),), False)
-        return self._whole
 
 
 class Reproducible:
@@ -87,8 +51,8 @@ class Reproducible:
             raise TypeError(f"strict must be a bool (got {type(strict).__name__})")
         self._seed = None if seed is None else _args.uint64(seed, "seed")
         self.model, self.strict = model, strict
-        self._tensors = _model_tensors(model)
-        self._entries = None
+        self._tensors = model_tensors(model)
+        self._index = None
         self._entered = False
         self._warned = set()
         self._saved = []
@@ -108,9 +72,9 @@ class Reproducible:
         try:
             self.seed = torch_key() if self._seed is None else self._seed
             self._thread = threading.get_ident()
-            self._index()
+            self._index = ModelIndex(self._tensors)
             self._patch()
-            self._mode = _mode_class()(self)
+            self._mode = mode_class()(self)
             self._mode.__enter__()
         except BaseException:
             self._leave()
@@ -132,14 +96,6 @@ class Reproducible:
                 self._saved.pop()()
             _active = None
 
-    def _index(self):
-        self._entries = [_Entry(name, t) for name, t in self._tensors]
-        self._by_storage = {}
-        for e in self._entries:
-            local = e.local
-            if not local.is_meta and local.numel():
-                self._by_storage.setdefault(local.untyped_storage().data_ptr(), []).append(e)
-
     def _patch(self):
         """Send torch.nn.init's random functions here, however the model's code holds them."""
         restore = redirect(torch_module().nn.init, INIT_FUNCTIONS, self._init_call)
@@ -156,12 +112,12 @@ class Reproducible:
             if not isinstance(tensor, torch.Tensor):
                 return original(tensor, **kwargs)  # torch's own error
             function = f"torch.nn.init.{name}"
-            hit = self._locate(tensor)
-            if hit is None or hit is _META:
+            hit = self._index.locate(tensor)
+            if hit is None or hit is META:
                 if hit is None and tensor.numel():
                     self._temporary(function, tensor)
                 return original(tensor, **kwargs)
-            shape = self._fan_shape(tensor, hit[0]) if name in SHAPED else None
+            shape = self._index.fan_shape(tensor, hit[0]) if name in SHAPED else None
             draw = INIT_FUNCTIONS[name](shape, **kwargs)
             return self._apply(function, tensor, hit, draw)
 
@@ -169,8 +125,8 @@ class Reproducible:
         """A Tensor random method inside the block (the mode has stepped aside)."""
         tensor = args[0]
         function = f"Tensor.{name}"
-        hit = self._locate(tensor)
-        if hit is None or hit is _META:
+        hit = self._index.locate(tensor)
+        if hit is None or hit is META:
             if hit is None and tensor.numel():
                 self._temporary(function, tensor)
             return func(*args, **kwargs)
@@ -185,38 +141,6 @@ class Reproducible:
         if not (device is not None and str(device) == "meta"):
             self._temporary(f"torch.{name}", None)
         return func(*args, **kwargs)
-
-    def _locate(self, tensor):
-        """(entry, placement) of a model tensor, _META for a meta tensor, None otherwise."""
-        if is_dtensor(tensor):
-            local = tensor.to_local()
-        else:
-            local = tensor
-        if local.is_meta:
-            return _META
-        if not local.numel():
-            return None
-        entries = self._by_storage.get(local.untyped_storage().data_ptr())
-        if not entries:
-            return None
-        for e in entries:
-            if _same(local, e.local):
-                if local is not tensor and tuple(tensor.shape) != e.record.shape:
-                    break
-                return e, e.whole
-        if local is not tensor:  # a DTensor that is not the parameter itself
-            raise ValueError(f"tensor is a DTensor view of parameter {entries[0].name!r} that is not "
-                             "the whole parameter: call the function on the parameter (or its "
-                             "to_local()) inside wi.torch.reproducible")
-        e = entries[0]
-        return e, _local_fill.view_placement(tensor, e.geom, e.name)
-
-    def _fan_shape(self, tensor, entry):
-        """The shape fans come from: the global shape for the parameter itself (a DTensor, its
-        .data, its to_local()), the view's own shape for a part of it (as torch computes)."""
-        if is_dtensor(tensor) or _same(tensor, entry.local):
-            return entry.record.shape
-        return tuple(tensor.shape)
 
     def _key(self, generator):
         if generator is None:
@@ -261,7 +185,7 @@ class Reproducible:
 
     def _whole_tensor(self, tensor, entry, where, draw, key, offset):
         """orthogonal_/sparse_: computed on the call's whole shape, then written in place."""
-        shape = self._fan_shape(tensor, entry)
+        shape = self._index.fan_shape(tensor, entry)
         rows, cols = shape[0], math.prod(shape[1:])
         if draw.kind == "orthogonal":
             values = orthogonal_values(rows, cols, draw.arguments["gain"], global_generator, key,
@@ -285,7 +209,7 @@ class Reproducible:
 
     def _temporary(self, function, tensor):
         """A random call on a tensor that is not the model's: warn once per call site, or refuse."""
-        site = _call_site()
+        site = call_site()
         what = f"{function} on a tensor that is not a parameter or buffer of the model"
         if tensor is None:
             what = f"{function} (a new random tensor)"
@@ -307,8 +231,7 @@ class Reproducible:
     def records(self):
         """One ParamRecord per parameter and floating buffer (canonical name, global shape,
         stream, calls), in the model's order."""
-        entries = self._entries or []
-        return tuple(e.record for e in entries)
+        return tuple(e.record for e in self._index.entries) if self._index else ()
 
     def __str__(self):
         return table(self.records)
@@ -318,83 +241,4 @@ class Reproducible:
         return (f"<wi.torch.reproducible on {type(self.model).__name__}: seed={getattr(self, 'seed', self._seed)}, "
                 f"{len(self.records)} tensors, {n} random calls>")
 
-
-def _same(a, b):
-    return (a.storage_offset() == b.storage_offset() and a.shape == b.shape
-            and a.stride() == b.stride() and a.dtype == b.dtype)
-
-
-def _model_tensors(model):
-    """[(canonical name, tensor)] of the model's parameters and floating buffers, checked."""
-    torch = torch_module()
-    canonical = canonical_modules(model)
-    params = owned_parameters(model, canonical=canonical)
-    out, seen = [], set()
-    for p in model.parameters():
-        if id(p) in seen:
-            continue
-        seen.add(id(p))
-        name = params[id(p)][2]
-        if isinstance(p, torch.nn.parameter.UninitializedParameter):
-            raise ValueError(f"parameter {name!r} is an uninitialised lazy parameter; "
-                             "run a forward pass to materialise it first")
-        check_placement(p, name)  # Partial: ValueError naming the parameter
-        if p.is_floating_point():
-            out.append((name, p))
-    if not seen:
-        raise ValueError(f"model has no parameters (a {type(model).__name__}): nothing to initialise")
-    buffers = owned_buffers(model, canonical=canonical)
-    for b in model.buffers():
-        if id(b) in seen or id(b) not in buffers or not b.is_floating_point():
-            continue
-        seen.add(id(b))
-        check_placement(b, buffers[id(b)][2])
-        out.append((buffers[id(b)][2], b))
-    return out
-
-
-def _call_site():
-    """(file, line) of the first frame outside torch, wi.torch and transformers' init table."""
-    torch_dir = os.path.dirname(torch_module().__file__) + os.sep
-    frame = sys._getframe(2)
-    while frame is not None:
-        path = frame.f_code.co_filename
-        if not (path.startswith(_HERE) or path.startswith(torch_dir) or path.startswith(TRAMPOLINE_FILE)
-                or path.endswith(os.path.join("transformers", "initialization.py"))):
-            return path, frame.f_lineno
-        frame = frame.f_back
-    return "<unknown>", 0
-
-
-@functools.lru_cache(maxsize=None)
-def _mode_class():
-    """The TorchFunctionMode class (built on first use: torch is imported lazily)."""
-    torch = torch_module()
-    from torch.overrides import TorchFunctionMode
-
-    def table(block):
-        calls = {}
-        for name in TENSOR_METHODS:
-            method = getattr(torch.Tensor, name)
-            calls[method] = functools.partial(block._method_call, method, name)
-        for name in FACTORIES:
-            if hasattr(torch, name):
-                f = getattr(torch, name)
-                calls[f] = functools.partial(block._factory_call, f, name)
-        return calls
-
-    class Intercept(TorchFunctionMode):
-        """Sends the random calls of the block to it; every other call runs as it is."""
-
-        def __init__(self, block):
-            super().__init__()
-            self.calls = table(block)
-
-        def __torch_function__(self, func, types, args=(), kwargs=None):
-            handler = self.calls.get(func)
-            if handler is None:
-                return func(*args, **(kwargs or {}))
-            return handler(args, kwargs or {})
-
-    return Intercept
 
