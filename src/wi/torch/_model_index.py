@@ -11,7 +11,6 @@ from ._dtensor import check_placement, is_dtensor
 from ._lazy_torch import torch_module
 from ._names import canonical_modules, owned_buffers, owned_parameters
 from ._record import ParamRecord
-from ._streams import stream_id
 from ._views import same_layout
 
 META = object()  # locate's answer for a meta tensor
@@ -20,14 +19,18 @@ META = object()  # locate's answer for a meta tensor
 class Entry:
     """A parameter or buffer of the model, as the block fills it."""
 
-    __slots__ = ("name", "tensor", "stream", "local", "_geom", "_whole", "calls", "record")
+    __slots__ = ("name", "tensor", "local", "_geom", "_whole", "calls", "record")
 
     def __init__(self, name, tensor):
-        self.name, self.tensor, self.stream = name, tensor, stream_id(name)
+        self.name, self.tensor = name, tensor
         self.local = (tensor.to_local() if is_dtensor(tensor) else tensor).detach()
         self._geom = self._whole = None  # computed on the first call that needs them
         self.calls = 0
-        self.record = ParamRecord(name, tuple(tensor.shape), self.stream)  # a DTensor's is global
+        self.record = ParamRecord(name, tuple(tensor.shape))  # a DTensor's shape is global
+
+    @property
+    def stream(self):
+        return self.record.stream
 
     @property
     def geom(self):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from ._streams import stream_id
+
 
 _PARAMETER_NAMES = {"Uniform": ("low", "high"), "Normal": ("mean", "std"),
                     "TruncatedNormal": ("mean", "std", "low", "high")}
@@ -39,10 +41,17 @@ class CallRecord(NamedTuple):
 class ParamRecord:
     """A parameter (or buffer) of the model: canonical name, global shape, stream, calls."""
 
-    __slots__ = ("name", "shape", "stream", "calls")
+    __slots__ = ("name", "shape", "_stream", "calls")
 
-    def __init__(self, name, shape, stream):
-        self.name, self.shape, self.stream, self.calls = name, shape, stream, []
+    def __init__(self, name, shape):
+        self.name, self.shape, self._stream, self.calls = name, shape, None, []
+
+    @property
+    def stream(self):
+        """stream_id(name), computed on first use (a model has many parameters few calls touch)."""
+        if self._stream is None:
+            self._stream = stream_id(self.name)
+        return self._stream
 
     def __repr__(self):
         return f"ParamRecord(name={self.name!r}, shape={self.shape}, calls={len(self.calls)})"
