@@ -686,3 +686,64 @@ def test_cuda_parameters_equal_the_cpu_ones():
             own_init(m)
     for p, q in zip(cpu.parameters(), gpu.parameters()):
         assert same(p, q.cpu())
+
+
+def test_no_init_then_the_models_own_init_nanogpt_style():
+    class GPTish(nn.Module):
+        def __init__(self, n_layer=2):
+            super().__init__()
+            self.wte = nn.Embedding(50, 16)
+            self.blocks = nn.ModuleList(nn.ModuleDict({"c_fc": nn.Linear(16, 64), "c_proj": nn.Linear(64, 16)})
+                                        for _ in range(n_layer))
+            self.n_layer = n_layer
+
+        def _init_weights(self, module):
+            if isinstance(module, nn.Linear):
+                torch.nn.init.normal_(module.weight, mean=0.0, std=0.02)
+                if module.bias is not None:
+                    torch.nn.init.zeros_(module.bias)
+            elif isinstance(module, nn.Embedding):
+                torch.nn.init.normal_(module.weight, mean=0.0, std=0.02)
+
+        def init(self):
+            self.apply(self._init_weights)
+            for name, p in self.named_parameters():
+                if name.endswith("c_proj.weight"):
+                    torch.nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * self.n_layer))
+
+    with wt.no_init():
+        a = GPTish()
+    with wt.reproducible(a, seed=SEED) as ctx:
+        a.init()
+    b = GPTish()  # built with torch's own init first: the block overwrites it all the same
+    with wt.reproducible(b, seed=SEED):
+        b.init()
+    for (n, p), q in zip(a.named_parameters(), b.parameters()):
+        assert same(p, q), n
+    proj = rec(ctx)["blocks.0.c_proj.weight"].calls
+    assert [c.index for c in proj] == [0, 1] and proj[1].arguments["std"] == 0.02 / math.sqrt(4)
+    want = expected("blocks.0.c_proj.weight", (16, 64), 1, lambda t, g: wt.normal_(t, 0.0, 0.01, generator=g))
+    assert same(a.blocks[0]["c_proj"].weight, want)
+
+
+def test_calls_from_other_threads_are_torchs_own():
+    import threading
+
+    m = model()
+    other = torch.empty(50)
+    seen = []
+
+    def work():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            torch.manual_seed(3)
+            nn.init.normal_(other)
+            seen.extend(caught)
+
+    with wt.reproducible(m, seed=SEED, strict=True):
+        t = threading.Thread(target=work)
+        t.start()
+        t.join(60)
+    torch.manual_seed(3)
+    assert torch.equal(other, nn.init.normal_(torch.empty(50)))  # torch's values, no error, no warning
+    assert not seen
