@@ -505,12 +505,16 @@ def test_meta_parameters_are_a_no_op_as_in_torch():
 
 # ---- leaving the block, nesting ----
 
+_TORCH_CODE = {name: getattr(nn.init, name).__code__ for name in ROUTES}  # at import, before any block
+
+
 def _torch_is_restored():
     assert torch._C._len_torch_function_stack() == 0
     assert _reproducible._active is None
+    assert not any(k.startswith("__wi") for k in vars(nn.init))
     for name in ROUTES:
         assert getattr(nn.init, name).__module__ == "torch.nn.init"
-        assert getattr(torch.nn.modules.activation, "xavier_uniform_", None) in (None, nn.init.xavier_uniform_)
+        assert getattr(nn.init, name).__code__ is _TORCH_CODE[name]
 
 
 def test_leaving_restores_everything_also_after_an_exception():
