@@ -49,11 +49,15 @@ def _percentile(values, q):
     return s[min(len(s) - 1, int(q * len(s)))]
 
 
-def measure(sizes, threads=(1, 0), seconds=1.0, min_calls=9, max_calls=2000):
+def measure(sizes, threads=(1, 0), seconds=1.0, rounds=4, min_calls=5):
     """Per size and thread count: median, 90th percentile and mean seconds per fill.
 
-    ``threads`` 0 means wi's default. Returns a list of dicts (size, threads, the thread count
-    actually used, median, p90, mean, calls).
+    ``threads`` 0 means wi's default. Each thread count runs in blocks of back-to-back fills
+    (``seconds / rounds`` each, at least ``min_calls`` fills), the blocks of the thread counts
+    alternating ``rounds`` times: a load that drifts hits every count alike, and each block
+    sees the process in its steady state (interleaving single calls would hand one count the
+    scheduler credit the other earned while it waited). Returns a list of dicts (size,
+    threads, the thread count used, median, p90, mean, calls).
     """
     import numpy as np
 
@@ -64,23 +68,20 @@ def measure(sizes, threads=(1, 0), seconds=1.0, min_calls=9, max_calls=2000):
         buf = np.ones(size, np.float32)  # touched: page faults are not what is timed
         wi.set_num_threads(None)
         counts = {t: (t or wi.get_num_threads()) for t in threads}
-
-        def fill(t):
-            wi.set_num_threads(t or None)
-            t0 = time.perf_counter()
-            wi.fill_he_normal(buf, 1024)
-            return time.perf_counter() - t0
-
-        for t in threads:  # warm-up: pool start, first touch of the kernel's code
-            fill(t)
         samples = {t: [] for t in threads}
-        deadline = time.perf_counter() + seconds
-        while True:
+        for t in threads:  # warm-up: pool start, first touch of the kernel's code
+            wi.set_num_threads(t or None)
+            wi.fill_he_normal(buf, 1024)
+        for _ in range(rounds):
             for t in threads:
-                samples[t].append(fill(t))
-            calls = len(samples[threads[0]])
-            if calls >= max_calls or (calls >= min_calls and time.perf_counter() > deadline):
-                break
+                wi.set_num_threads(t or None)
+                deadline = time.perf_counter() + seconds / rounds
+                calls = 0
+                while calls < min_calls or time.perf_counter() < deadline:
+                    t0 = time.perf_counter()
+                    wi.fill_he_normal(buf, 1024)
+                    samples[t].append(time.perf_counter() - t0)
+                    calls += 1
         wi.set_num_threads(None)
         for t in threads:
             s = samples[t]

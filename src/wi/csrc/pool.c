@@ -18,11 +18,13 @@
  *
  * Sleeping: helpers wait on an event counter (`seq`) with futex (Linux) or a condition
  * variable (elsewhere), after polling for the next job for at most WI_POOL_SPIN_NS; a caller
- * waits for its last chunks the same way after WI_POOL_WAIT_SPIN_NS. */
+ * waits for its last chunks the same way after WI_POOL_WAIT_SPIN_NS. Polling calls
+ * sched_yield: free on an idle core, and on a busy one the core goes to other work. */
 #define _GNU_SOURCE /* pthread_setname_np, syscall */
 #include "pool.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -37,8 +39,12 @@
 
 #define WI_POOL_MAX 256             /* helper threads at most, whatever is asked for */
 #define WI_POOL_SLOTS 64            /* jobs posted at once (more concurrent fills run alone) */
-#define WI_POOL_SPIN_NS 20000       /* a helper polls for a next job this long before sleeping */
-#define WI_POOL_WAIT_SPIN_NS 20000  /* a caller polls for its last chunks this long before sleeping */
+/* Polling bounds, chosen by measurement (docs/architecture.md, "Threads"): long enough that
+ * back-to-back fills find the helpers awake on a quiet machine, short enough to cost a busy
+ * one nothing. Polling yields the CPU each round, so on a busy machine the poller hands its
+ * core to whoever is runnable instead of burning its scheduler share. */
+#define WI_POOL_SPIN_NS 50000       /* a helper polls for a next job this long before sleeping */
+#define WI_POOL_WAIT_SPIN_NS 50000  /* a caller polls for its last chunks this long before sleeping */
 
 /* slot state: holders in the low 16 bits, OPEN, then the generation */
 #define HOLDER 1u
@@ -73,14 +79,7 @@ static pthread_mutex_t spawn_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_t threads[WI_POOL_MAX];
 static int closed; /* under spawn_lock */
 
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield");
-#endif
-}
+static inline void poll_pause(void) { sched_yield(); }
 
 static uint64_t now_ns(void)
 {
@@ -163,17 +162,14 @@ static void spin_for_work(uint32_t seen)
 {
     uint64_t start = now_ns();
     for (unsigned k = 1; atomic_load_explicit(&seq, memory_order_relaxed) == seen; k++) {
-        if (k % 64 == 0 && now_ns() - start > WI_POOL_SPIN_NS) return;
-        cpu_relax();
+        if (k % 8 == 0 && now_ns() - start > WI_POOL_SPIN_NS) return;
+        poll_pause();
     }
 }
 
 static void *helper_main(void *arg)
 {
     unsigned my_epoch = (unsigned)(uintptr_t)arg;
-#if defined(__GLIBC__)
-    pthread_setname_np(pthread_self(), "wi-pool");
-#endif
     while (atomic_load_explicit(&epoch, memory_order_acquire) == my_epoch) {
         uint32_t seen = atomic_load_explicit(&seq, memory_order_acquire);
         slot *s = join_any();
@@ -207,6 +203,9 @@ static void grow(int want)
     int n = atomic_load_explicit(&started, memory_order_relaxed);
     void *arg = (void *)(uintptr_t)atomic_load_explicit(&epoch, memory_order_relaxed);
     while (!closed && n < want && pthread_create(&threads[n], NULL, helper_main, arg) == 0) {
+#if defined(__GLIBC__)
+        pthread_setname_np(threads[n], "wi-pool"); /* named before anyone can look */
+#endif
         n++;
         atomic_fetch_add_explicit(&alive, 1, memory_order_relaxed);
     }
@@ -261,10 +260,10 @@ void wi_pool_run(uint64_t n, uint64_t chunk, int helpers, wi_range_fn body, cons
     for (unsigned k = 1;; k++) {
         uint32_t left = atomic_load_explicit(&s->unfinished, memory_order_acquire);
         if (left == 0) break;
-        if (k % 64 == 0 && now_ns() - start > WI_POOL_WAIT_SPIN_NS)
+        if (k % 8 == 0 && now_ns() - start > WI_POOL_WAIT_SPIN_NS)
             wait_while(&s->unfinished, left);
         else
-            cpu_relax();
+            poll_pause();
     }
     leave(s);
 }
