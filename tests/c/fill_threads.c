@@ -1,10 +1,13 @@
 /* Several pthreads filling at once through the C core's API, for ThreadSanitizer
  * (scripts/tsan.sh). No thread calls wi_init first: they race to the first CPU detection.
- * Each thread runs plain and region fills on every supported kernel while another thread
- * changes the thread-count setting; every result must equal a fill made afterwards on the
- * main thread alone. Exit status 0 when all match.
+ * Each thread runs plain and region fills on every supported kernel, each fill on the
+ * calling thread and wi's pool (thread counts 1 to `threads per fill`, varying per fill, so
+ * callers with different counts share the helpers), while another thread changes the
+ * thread-count settings. Every result must equal a fill made afterwards on the main thread
+ * alone. Then the pool is shut down (every helper joined) and a fill must still be right,
+ * on the calling thread. Exit status 0 when all match.
  *
- *   fill_threads [threads] [omp threads per fill]     (defaults 4 and 2) */
+ *   fill_threads [threads] [threads per fill]     (defaults 4 and 3) */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +18,7 @@
 #define N (3u << 16) /* long enough for the parallel driver (>= 2 * WI_PARALLEL_MIN) */
 #define ROUNDS 3
 
-static int omp_threads = 2;
+static int fill_threads = 3;
 
 static void make_spec(wi_fill_spec *s, void *out, uint64_t n, int id, wi_simd simd)
 {
@@ -25,7 +28,7 @@ static void make_spec(wi_fill_spec *s, void *out, uint64_t n, int id, wi_simd si
     s->dist = id % 2 ? WI_DIST_NORMAL : WI_DIST_UNIFORM;
     s->dtype = WI_F32;
     s->simd = simd;
-    s->nthreads = omp_threads;
+    s->nthreads = 1 + (id + (int)n) % fill_threads; /* callers with different counts at once */
     s->key[0] = 1234u + (uint32_t)id;
     s->stream = (uint64_t)id;
     s->first_block = 77;
@@ -70,6 +73,7 @@ static void *setter(void *arg)
     (void)arg;
     for (int i = 0; i < 200; i++) {
         wi_set_num_threads(i % 3);
+        wi_set_thread_limit(i % 4);
         (void)wi_get_num_threads();
     }
     return NULL;
@@ -78,8 +82,8 @@ static void *setter(void *arg)
 int main(int argc, char **argv)
 {
     int nthreads = argc > 1 ? atoi(argv[1]) : 4;
-    omp_threads = argc > 2 ? atoi(argv[2]) : 2;
-    if (nthreads < 1 || nthreads > 64 || omp_threads < 1) return 2;
+    fill_threads = argc > 2 ? atoi(argv[2]) : 3;
+    if (nthreads < 1 || nthreads > 64 || fill_threads < 1) return 2;
     job jobs[64];
     pthread_t tids[65];
     for (int t = 0; t < nthreads; t++) {
@@ -104,7 +108,20 @@ int main(int argc, char **argv)
                    || memcmp(region, jobs[t].region + (size_t)simd * N / 2, sizeof(float) * N / 2);
         }
     }
-    printf("fill_threads: %d threads x %d OpenMP threads, %d kernels: %s\n", nthreads, omp_threads, paths,
+    int helpers = wi_pool_threads();
+    wi_pool_shutdown(); /* joins every helper; a later fill runs on its caller */
+    int left = wi_pool_threads();
+    float *after = malloc(sizeof(float) * N);
+    wi_fill_spec s;
+    make_spec(&s, after, N, 0, wi_simd_best());
+    s.nthreads = fill_threads;
+    wi_fill(&s);
+    make_spec(&s, plain, N, 0, wi_simd_best());
+    s.nthreads = 1;
+    wi_fill(&s);
+    bad |= memcmp(after, plain, sizeof(float) * N) != 0;
+    printf("fill_threads: %d threads x up to %d threads per fill, %d kernels, %d pool helpers (%d after "
+           "shutdown): %s\n", nthreads, fill_threads, paths, helpers, left,
            bad ? "MISMATCH" : "all fills equal the single-threaded ones");
-    return bad;
+    return bad || left != 0 || (fill_threads > 1 && helpers == 0);
 }
