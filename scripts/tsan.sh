@@ -38,34 +38,36 @@ fail() {
     exit 1
 }
 
-echo "== tsan: C harness, several pthreads filling at once on the pool =="
-"$CC" -O1 -g -std=c11 -ffp-contract=off -fno-omit-frame-pointer -fsanitize=thread -pthread \
-    -I"$CSRC" tests/c/fill_threads.c "${CORE[@]/#/$CSRC/}" -o "$WORK/fill_threads" -lm
-set +e
-"$WORK/fill_threads" 4 3 >"$WORK/harness.log" 2>&1
-status=$?
-set -e
-cat "$WORK/harness.log"
-reported "$WORK/harness.log" && fail "a report from the harness"
-[ "$status" -eq 0 ] || fail "the harness exited with $status"
+run_checked() {  # run_checked WHAT LOG CMD...: run CMD, show its log, fail on a report or an error
+    local what=$1 log=$2 status
+    shift 2
+    set +e
+    "$@" >"$log" 2>&1
+    status=$?
+    set -e
+    cat "$log"
+    reported "$log" && fail "a report from $what"
+    [ "$status" -eq 0 ] || fail "$what exited with $status"
+}
 
-echo "== tsan: building wi._core with -fsanitize=thread =="
-build_sanitized tsan tsan WI_SANITIZE=thread
-LIBTSAN=$RUNTIME
-
-echo "== tsan: concurrency, fork and thread tests against the TSan build =="
-set +e
-(
+python_tests() (  # the Python thread tests against the TSan build in $TREE (a subshell: cd, env)
     cd "$TREE"
     export PYTHONPATH="$TREE/src${PYTHONPATH:+:$PYTHONPATH}"
     export LD_PRELOAD="$LIBTSAN"
     "$PYTHON" -c "import wi; assert wi.__file__.startswith('$TREE'), wi.__file__; print('testing', wi._backend.core.__file__)"
     "$PYTHON" -m pytest -q -p no:cacheprovider --rootdir "$TREE" -c "$TREE/pyproject.toml" -m "not stats" \
         "$ROOT/tests/test_concurrency.py" "$ROOT/tests/test_fork.py" "$ROOT/tests/test_threads.py" "$@"
-) >"$WORK/pytest.log" 2>&1
-status=$?
-set -e
-cat "$WORK/pytest.log"
-reported "$WORK/pytest.log" && fail "a report from the Python tests"
-[ "$status" -eq 0 ] || fail "pytest exited with $status"
+)
+
+echo "== tsan: C harness, several pthreads filling at once on the pool =="
+"$CC" -O1 -g -std=c11 -ffp-contract=off -fno-omit-frame-pointer -fsanitize=thread -pthread \
+    -I"$CSRC" tests/c/fill_threads.c "${CORE[@]/#/$CSRC/}" -o "$WORK/fill_threads" -lm
+run_checked "the harness" "$WORK/harness.log" "$WORK/fill_threads" 4 3
+
+echo "== tsan: building wi._core with -fsanitize=thread =="
+build_sanitized tsan tsan WI_SANITIZE=thread
+LIBTSAN=$RUNTIME
+
+echo "== tsan: concurrency, fork and thread tests against the TSan build =="
+run_checked "the Python tests" "$WORK/pytest.log" python_tests "$@"
 echo "tsan: OK (no ThreadSanitizer reports)"

@@ -18,8 +18,8 @@
  *
  * Sleeping: helpers wait on an event counter (`seq`) with futex (Linux) or a condition
  * variable (elsewhere), after polling for the next job for at most WI_POOL_SPIN_NS; a caller
- * waits for its last chunks the same way after WI_POOL_WAIT_SPIN_NS. Polling calls
- * sched_yield: free on an idle core, and on a busy one the core goes to other work. */
+ * waits for its last chunks the same way after WI_POOL_WAIT_SPIN_NS. A helper's polling
+ * calls sched_yield: free on an idle core, and on a busy one the core goes to other work. */
 #define _GNU_SOURCE /* pthread_setname_np, syscall */
 #include "pool.h"
 
@@ -41,8 +41,7 @@
 #define WI_POOL_SLOTS 64            /* jobs posted at once (more concurrent fills run alone) */
 /* Polling bounds, chosen by measurement (docs/architecture.md, "Threads"): long enough that
  * back-to-back fills find the helpers awake on a quiet machine, short enough to cost a busy
- * one nothing. Polling yields the CPU each round, so on a busy machine the poller hands its
- * core to whoever is runnable instead of burning its scheduler share. */
+ * one nothing. */
 #define WI_POOL_SPIN_NS 50000       /* a helper polls for a next job this long before sleeping */
 #define WI_POOL_WAIT_SPIN_NS 50000  /* a caller polls for its last chunks this long before sleeping */
 
@@ -79,7 +78,19 @@ static pthread_mutex_t spawn_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_t threads[WI_POOL_MAX];
 static int closed; /* under spawn_lock */
 
-static inline void poll_pause(void) { sched_yield(); }
+/* A helper polling for its next job yields: if it loses the core meanwhile, it only misses a
+ * job (the caller does the work). A caller polling for its last chunks does not: handing its
+ * core away there would delay its return by a whole slice after the chunks are done. */
+static inline void yield_pause(void) { sched_yield(); }
+
+static inline void cpu_pause(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
 
 static uint64_t now_ns(void)
 {
@@ -163,7 +174,7 @@ static void spin_for_work(uint32_t seen)
     uint64_t start = now_ns();
     for (unsigned k = 1; atomic_load_explicit(&seq, memory_order_relaxed) == seen; k++) {
         if (k % 8 == 0 && now_ns() - start > WI_POOL_SPIN_NS) return;
-        poll_pause();
+        yield_pause();
     }
 }
 
@@ -260,10 +271,10 @@ void wi_pool_run(uint64_t n, uint64_t chunk, int helpers, wi_range_fn body, cons
     for (unsigned k = 1;; k++) {
         uint32_t left = atomic_load_explicit(&s->unfinished, memory_order_acquire);
         if (left == 0) break;
-        if (k % 8 == 0 && now_ns() - start > WI_POOL_WAIT_SPIN_NS)
+        if (k % 64 == 0 && now_ns() - start > WI_POOL_WAIT_SPIN_NS)
             wait_while(&s->unfinished, left);
         else
-            poll_pause();
+            cpu_pause();
     }
     leave(s);
 }
