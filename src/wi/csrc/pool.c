@@ -242,11 +242,13 @@ static slot *acquire_slot(void)
 void wi_pool_run(uint64_t n, uint64_t chunk, int helpers, wi_range_fn body, const void *ctx)
 {
     uint64_t nchunks = chunk ? (n + chunk - 1) / chunk : 0;
-    if ((uint64_t)helpers > nchunks - 1) helpers = (int)(nchunks - 1);
-    if (helpers > 0 && nchunks <= UINT32_MAX) grow(helpers);
-    slot *s = helpers > 0 && nchunks <= UINT32_MAX && atomic_load_explicit(&started, memory_order_acquire) > 0
-                  ? acquire_slot() : NULL;
-    if (!s) {
+    slot *s = NULL;
+    if (helpers > 0 && nchunks >= 2 && nchunks <= UINT32_MAX) {
+        if ((uint64_t)helpers > nchunks - 1) helpers = (int)(nchunks - 1);
+        grow(helpers);
+        if (atomic_load_explicit(&started, memory_order_acquire) > 0) s = acquire_slot();
+    }
+    if (!s) { /* no helper to share with: the caller does it all */
         if (n) body(ctx, 0, n);
         return;
     }
