@@ -5,6 +5,7 @@ depend on it (every SIMD path, plain and region fills, many callers at once).
 Child interpreters run under a timeout, so a hang fails the test instead of stalling it.
 """
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -20,7 +21,8 @@ from conftest import simd_paths
 pytestmark = pytest.mark.skipif(_backend.core is None, reason="the pool is part of the compiled core")
 
 PM = _backend.core.parallel_min() if _backend.core is not None else 1 << 16
-SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SRC = os.path.join(ROOT, "src")
 TIMEOUT = 120
 
 
@@ -216,3 +218,25 @@ def test_zarr_pool_follows_the_thread_count(tmp_path):
     # the checking call at the origin runs on this thread; every unit on the one worker
     assert len(names - {threading.current_thread().name}) == 1
     np.testing.assert_array_equal(z[:], wi.fill_normal(np.empty((64, 4096), np.float32), seed=3))
+
+
+# ---- the pool in C: nobody waits for a helper that is not working on the fill ----
+
+def test_c_harness_a_fill_never_waits_for_helpers_held_elsewhere(tmp_path):
+    # tests/c/fill_threads.c (also run under ThreadSanitizer by scripts/tsan.sh): concurrent
+    # callers on the pool, then every helper held inside another caller's job while a fill
+    # runs (a pool that waited for its helpers hangs there; the timeout fails it), then the
+    # shutdown. Built here without sanitizers, with the compiler that builds the core.
+    cc = shutil.which(os.environ.get("CC", "gcc")) or shutil.which("cc")
+    if cc is None:
+        pytest.skip("no C compiler to build the harness")
+    csrc = os.path.join(SRC, "wi", "csrc")
+    sources = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "c_sources.py")], capture_output=True,
+                             text=True, check=True).stdout.split()
+    exe = str(tmp_path / "fill_threads")
+    subprocess.run([cc, "-O1", "-std=c11", "-ffp-contract=off", "-pthread", f"-I{csrc}",
+                    os.path.join(ROOT, "tests", "c", "fill_threads.c"), *(os.path.join(csrc, f) for f in sources),
+                    "-o", exe, "-lm"], check=True, timeout=TIMEOUT)
+    out = subprocess.run([exe, "4", "3"], capture_output=True, text=True, timeout=TIMEOUT)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "finished alone" in out.stdout and "all fills equal" in out.stdout

@@ -4,15 +4,21 @@
  * calling thread and wi's pool (thread counts 1 to `threads per fill`, varying per fill, so
  * callers with different counts share the helpers), while another thread changes the
  * thread-count settings. Every result must equal a fill made afterwards on the main thread
- * alone. Then the pool is shut down (every helper joined) and a fill must still be right,
- * on the calling thread. Exit status 0 when all match.
+ * alone. Then every helper is held inside another caller's job (its body waits for a flag)
+ * while the main thread fills: the fill must finish, right, on the main thread alone (a pool
+ * that waited for its helpers would hang here). Then the pool is shut down (every helper
+ * joined) and a fill must still be right, on the calling thread. Exit status 0 when all
+ * match.
  *
  *   fill_threads [threads] [threads per fill]     (defaults 4 and 3) */
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pool.h" /* wi_pool_run: the late-helper check drives the pool directly */
 #include "wi_core.h"
 
 #define N (3u << 16) /* long enough for the parallel driver (>= 2 * WI_PARALLEL_MIN) */
@@ -79,6 +85,61 @@ static void *setter(void *arg)
     return NULL;
 }
 
+/* A job whose chunks, on any thread but its caller's, wait for `release`; the caller's first
+ * chunk waits until every helper is stuck in one (so the caller cannot finish the job alone
+ * before they join). */
+typedef struct {
+    pthread_t owner;
+    int helpers;
+    atomic_int stuck, release;
+} hold;
+
+static void hold_body(const void *ctx, uint64_t begin, uint64_t end)
+{
+    hold *h = (hold *)ctx;
+    (void)begin, (void)end;
+    if (pthread_equal(pthread_self(), h->owner)) {
+        while (atomic_load(&h->stuck) < h->helpers && !atomic_load(&h->release)) sched_yield();
+        return;
+    }
+    atomic_fetch_add(&h->stuck, 1);
+    while (!atomic_load(&h->release)) sched_yield();
+}
+
+static hold held;
+
+static void *hold_helpers(void *arg)
+{
+    (void)arg;
+    held.owner = pthread_self();
+    wi_pool_run(1u << 20, 1u << 12, held.helpers, hold_body, &held);
+    return NULL;
+}
+
+/* With every helper held by another caller's job, a fill of `fill_threads` threads must
+ * finish on its caller alone and equal `want`. */
+static int fill_while_helpers_are_held(const float *want)
+{
+    int helpers = held.helpers = wi_pool_threads();
+    pthread_t t;
+    pthread_create(&t, NULL, hold_helpers, NULL);
+    for (int i = 0; i < 30000 && atomic_load(&held.stuck) < helpers; i++) {
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+    int bad = atomic_load(&held.stuck) != helpers;
+    float *got = malloc(sizeof(float) * N);
+    wi_fill_spec s;
+    make_spec(&s, got, N, 0, wi_simd_best());
+    s.nthreads = fill_threads;
+    wi_fill(&s); /* returns only if nobody waits for the held helpers */
+    bad |= memcmp(got, want, sizeof(float) * N) != 0;
+    atomic_store(&held.release, 1);
+    pthread_join(t, NULL);
+    free(got);
+    return bad;
+}
+
 int main(int argc, char **argv)
 {
     int nthreads = argc > 1 ? atoi(argv[1]) : 4;
@@ -109,10 +170,15 @@ int main(int argc, char **argv)
         }
     }
     int helpers = wi_pool_threads();
+    wi_fill_spec s;
+    make_spec(&s, plain, N, 0, wi_simd_best());
+    s.nthreads = 1;
+    wi_fill(&s);
+    int held_bad = fill_while_helpers_are_held(plain);
+    bad |= held_bad;
     wi_pool_shutdown(); /* joins every helper; a later fill runs on its caller */
     int left = wi_pool_threads();
     float *after = malloc(sizeof(float) * N);
-    wi_fill_spec s;
     make_spec(&s, after, N, 0, wi_simd_best());
     s.nthreads = fill_threads;
     wi_fill(&s);
@@ -121,7 +187,8 @@ int main(int argc, char **argv)
     wi_fill(&s);
     bad |= memcmp(after, plain, sizeof(float) * N) != 0;
     printf("fill_threads: %d threads x up to %d threads per fill, %d kernels, %d pool helpers (%d after "
-           "shutdown): %s\n", nthreads, fill_threads, paths, helpers, left,
+           "shutdown), a fill with every helper held elsewhere: %s; %s\n", nthreads, fill_threads, paths, helpers,
+           left, held_bad ? "WRONG" : "finished alone",
            bad ? "MISMATCH" : "all fills equal the single-threaded ones");
     return bad || left != 0 || (fill_threads > 1 && helpers == 0);
 }
