@@ -234,9 +234,12 @@ def test_c_harness_a_fill_never_waits_for_helpers_held_elsewhere(tmp_path):
     sources = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "c_sources.py")], capture_output=True,
                              text=True, check=True).stdout.split()
     exe = str(tmp_path / "fill_threads")
+    # not under a sanitizer preloaded for this process (scripts/tsan.sh): the harness built
+    # here is uninstrumented, and TSan would see its memcpy but not its atomics
+    env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "TSAN_OPTIONS", "ASAN_OPTIONS")}
     subprocess.run([cc, "-O1", "-std=c11", "-ffp-contract=off", "-pthread", f"-I{csrc}",
                     os.path.join(ROOT, "tests", "c", "fill_threads.c"), *(os.path.join(csrc, f) for f in sources),
-                    "-o", exe, "-lm"], check=True, timeout=TIMEOUT)
-    out = subprocess.run([exe, "4", "3"], capture_output=True, text=True, timeout=TIMEOUT)
+                    "-o", exe, "-lm"], check=True, timeout=TIMEOUT, env=env)
+    out = subprocess.run([exe, "4", "3"], capture_output=True, text=True, timeout=TIMEOUT, env=env)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "finished alone" in out.stdout and "all fills equal" in out.stdout
