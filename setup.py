@@ -5,19 +5,15 @@ csrc/wi_compiler.h), the build warns and installs the pure-NumPy package, which 
 same values more slowly (`python -m wi info` then says backend numpy).
 WI_REQUIRE_EXTENSION=1 makes that an error (release builds).
 
-OpenMP is probed first, as scikit-learn does: a test program must compile, link and run
-with it. With it the core runs on threads; without it the build warns and produces a serial
-core that passes the same tests. WI_REQUIRE_OPENMP=1 makes a missing OpenMP an error
-(release builds); WI_DISABLE_OPENMP=1 builds without it on purpose (the TSan job).
+Threads are the core's own pool on POSIX threads (csrc/pool.c), not OpenMP: an OpenMP
+region ends at a barrier that waits for every team thread, which on a busy machine turns a
+sub-millisecond fill into tens of milliseconds (issue 18, docs/architecture.md).
 
 SIMD kernels are compiled for their ISA by pragmas inside their own files, never with
 -march=native, and nothing is built with -ffast-math: the values must be identical on every
 machine.
 """
 import os
-import subprocess
-import tempfile
-import textwrap
 import warnings
 
 import numpy
@@ -26,62 +22,18 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 CSRC = os.path.join("src", "wi", "csrc")
-C_SOURCES = ["cpu.c", "fork.c", "parallel.c", "fill.c", "region.c", "pages.c",
+C_SOURCES = ["cpu.c", "fork.c", "pool.c", "parallel.c", "fill.c", "region.c", "pages.c",
              "kernel_portable.c", "kernel_avx2.c", "kernel_avx512.c"]
 BASE_FLAGS = ["-O3", "-std=c11", "-ffp-contract=off", "-fno-math-errno", "-Wall", "-Wno-psabi"]
-OPENMP_FLAG = "-fopenmp"  # GCC and Clang (the only compilers the core builds with)
-
-# Prints the team size: a run that prints nothing (or exits non-zero) means no usable OpenMP.
-OPENMP_PROBE = textwrap.dedent(
-    """
-    #include <omp.h>
-    #include <stdio.h>
-    int main(void) {
-        int n = 0;
-        #pragma omp parallel num_threads(2) reduction(+:n)
-        n += 1;
-        printf("%d\\n", n);
-        return n == 2 ? 0 : 1;
-    }
-    """
-)
+THREAD_FLAG = "-pthread"
 
 
 def _flag(name):
     return os.environ.get(name, "").strip() not in ("", "0")
 
 
-def openmp_flag(compiler):
-    """The OpenMP flag if a test program compiles, links and runs with it, else None."""
-    with tempfile.TemporaryDirectory() as tmp:
-        src = os.path.join(tmp, "probe.c")
-        with open(src, "w") as f:
-            f.write(OPENMP_PROBE)
-        try:
-            objs = compiler.compile([src], output_dir=tmp, extra_postargs=[OPENMP_FLAG])
-            compiler.link_executable(objs, "probe", output_dir=tmp, extra_postargs=[OPENMP_FLAG])
-            out = subprocess.run([os.path.join(tmp, "probe")], capture_output=True, text=True, timeout=60)
-        except Exception:  # any compiler, linker or loader failure means "no OpenMP"
-            return None
-    return OPENMP_FLAG if out.returncode == 0 and out.stdout.strip() == "2" else None
-
-
 class BuildExt(build_ext):
-    """Adds OpenMP when it works; turns a failed compile into a warning (see the module doc)."""
-
-    def build_extensions(self):
-        flag = None if _flag("WI_DISABLE_OPENMP") else openmp_flag(self.compiler)
-        if flag is None and _flag("WI_REQUIRE_OPENMP") and not _flag("WI_DISABLE_OPENMP"):
-            raise RuntimeError("WI_REQUIRE_OPENMP=1 but no working OpenMP was found (the probe program "
-                               "did not compile, link and run with -fopenmp)")
-        for ext in self.extensions:
-            if flag:
-                ext.extra_compile_args.append(flag)
-                ext.extra_link_args.append(flag)
-            elif not _flag("WI_DISABLE_OPENMP"):
-                warnings.warn("OpenMP not found: building weightinit's core without threads "
-                              "(fills run on the calling thread; values are unchanged).")
-        super().build_extensions()
+    """Turns a failed compile into a warning (see the module doc)."""
 
     def build_extension(self, ext):
         try:
@@ -113,8 +65,8 @@ ext = Extension(
     sources=[os.path.join("src", "wi", "_core.pyx")] + [os.path.join(CSRC, s) for s in C_SOURCES],
     include_dirs=[CSRC, numpy.get_include()],
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
-    extra_compile_args=extra,
-    extra_link_args=[f"-fsanitize={os.environ['WI_SANITIZE']}"] if os.environ.get("WI_SANITIZE") else [],
+    extra_compile_args=extra + [THREAD_FLAG],
+    extra_link_args=[THREAD_FLAG] + ([f"-fsanitize={os.environ['WI_SANITIZE']}"] if os.environ.get("WI_SANITIZE") else []),
 )
 
 setup(

@@ -1,7 +1,7 @@
 """Region fills (a shard of a large matrix) beside a plain fill of the same element count.
 
 The compiled core's _core.fill_region splits a block's elements, not its rows, across the
-OpenMP threads, so a column shard (many short runs) and a row shard (one long run) should
+fill's threads, so a column shard (many short runs) and a row shard (one long run) should
 both run at plain-fill speed. Groups: one per (shard, threads); the plain fill of a buffer
 with the shard's element count is the baseline in each. Normal float32, the costliest
 common transform, at 1 and 2 threads.

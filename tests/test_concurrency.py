@@ -1,5 +1,5 @@
 """Threads: many Python threads on the global generator and shared Generators, the GIL
-released during a fill, and fills from inside other threading/OpenMP contexts.
+released during a fill, and fills from inside other thread pools (Python's, torch's OpenMP).
 
 Overlap is checked by values: every fill's output is located in one long reference fill of
 the same (seed, stream), and the block ranges found must tile [0, total) exactly.
@@ -101,7 +101,7 @@ def test_sixteen_threads_on_the_global_generator_and_shared_generators(restore_g
         for c in range(CALLS):
             kind = rng.choice(["uniform", "normal"] if c % 3 else ["uniform", "normal", "raw"])
             k = {kd: kk for kd, _, kk in KINDS}[kind]
-            # mostly small fills, and a few large enough for the OpenMP path
+            # mostly small fills, and a few large enough for the parallel path
             n = 2 * PM + rng.randrange(1, 999) if c == i % CALLS and i % 4 == 0 else rng.randrange(k, 60 * k)
             which = rng.choice(["global", 0, 1])
             if which == "global":
@@ -172,9 +172,9 @@ def test_the_gil_is_released_during_a_fill(slow_single_thread_fill):
     assert np.isfinite(buf).all()
 
 
-@pytest.mark.skipif(_backend.core is None or not _backend.openmp_version(), reason="needs the OpenMP core")
+@pytest.mark.skipif(_backend.core is None, reason="needs the compiled core (its thread pool)")
 def test_parallel_fills_from_many_threads_at_once_are_correct():
-    # every thread opens its own OpenMP parallel region at the same time
+    # every thread posts its own job to the shared pool at the same time
     n = 3 * PM + 17
     ref = {s: wi.fill_normal(np.empty(n, np.float32), seed=s, stream=s) for s in range(8)}
     start = threading.Barrier(8)

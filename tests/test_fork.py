@@ -1,6 +1,6 @@
-"""Fork safety: GNU libgomp's thread pool does not survive fork(), so a child that opened an
-OpenMP parallel region would hang. The core detects the fork (pthread_atfork) and runs the
-child's fills serially. Every child here runs under a timeout, so a hang fails the test.
+"""Fork safety: wi's pool threads do not exist in a forked child. The core resets the pool in
+the child (pthread_atfork), and the child's parallel fills start helpers of its own. Every
+child here runs under a timeout, so a hang fails the test.
 """
 import hashlib
 import multiprocessing as mp
@@ -14,7 +14,7 @@ import wi
 from wi import _backend
 
 PM = _backend.core.parallel_min() if _backend.core is not None else 1 << 16
-N = 3 * PM + 123  # large enough for the OpenMP path
+N = 3 * PM + 123  # large enough for the parallel path
 TIMEOUT = 60
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
@@ -33,12 +33,15 @@ def expected():
 
 
 def child_fills():
-    wi.set_num_threads(2)  # ask for threads: the child must still not touch the dead pool
-    return {
+    wi.set_num_threads(2)  # the child fills with threads: helpers of its own
+    got = {
         "normal32": digest(wi.fill_normal(np.empty(N, np.float32), 0.0, 2.0, seed=5, stream=1, offset=3)),
         "uniform64": digest(wi.fill_uniform(np.empty(N), -1.0, 1.0, seed=5, stream=2)),
         "raw": digest(wi.fill_raw(np.empty(N, np.uint32), seed=5)),
     }
+    if _backend.core is not None:
+        assert _backend.core.pool_threads() == 1, "the child's fills did not start a helper"
+    return got
 
 
 def _child(conn, depth):
@@ -72,7 +75,7 @@ def run_child(depth=1, method="fork"):
 
 def parallel_fill_in_parent():
     wi.set_num_threads(2)
-    wi.fill_normal(np.empty(4 * PM, np.float32), seed=0)  # wakes the OpenMP pool
+    wi.fill_normal(np.empty(4 * PM, np.float32), seed=0)  # starts the pool's helper
 
 
 def test_child_after_a_parallel_fill_fills_correctly_and_does_not_hang(restore_threads):
@@ -119,15 +122,21 @@ def test_spawned_child_matches_too():
     assert run_child(method="spawn") == expected()
 
 
-@pytest.mark.skipif(_backend.core is None or not _backend.openmp_version(), reason="needs the OpenMP core")
-def test_forked_child_reports_one_thread(restore_threads):
+@pytest.mark.skipif(_backend.core is None, reason="needs the compiled core (its thread pool)")
+def test_forked_child_fills_on_threads_of_its_own(restore_threads):
+    want = expected()["normal32"]
     parallel_fill_in_parent()
+    assert _backend.core.pool_threads() >= 1
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:  # child: report and leave without running pytest's teardown
         try:
-            wi.set_num_threads(4)
-            os.write(w, str(wi.get_num_threads()).encode())
+            before = _backend.core.pool_threads()  # the parent's helpers are not here
+            wi.set_num_threads(3)
+            ok = digest(wi.fill_normal(np.empty(N, np.float32), 0.0, 2.0, seed=5, stream=1, offset=3)) == want
+            tasks = os.listdir("/proc/self/task")
+            names = [open(f"/proc/self/task/{t}/comm").read().strip() for t in tasks]
+            os.write(w, f"{before} {wi.get_num_threads()} {_backend.core.pool_threads()} {names.count('wi-pool')} {ok}".encode())
         finally:
             os._exit(0)
     os.close(w)
@@ -136,7 +145,7 @@ def test_forked_child_reports_one_thread(restore_threads):
 
         ready, _, _ = select.select([r], [], [], TIMEOUT)
         assert ready, "child hung"
-        assert os.read(r, 16) == b"1"
+        assert os.read(r, 64).decode().split() == ["0", "3", "2", "2", "True"]
     finally:
         os.close(r)
         _, status = os.waitpid(pid, 0)

@@ -11,7 +11,7 @@ def main(argv=None):
         return experiment_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m wi", description="weightinit command line")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("info", help="print version, backend, SIMD path, OpenMP runtime and thread count")
+    sub.add_parser("info", help="print version, backend, SIMD path, thread pool and thread count")
     sub.add_parser("experiment", help="rerun the classic initialisation experiments (see: experiment --help)")
     from .benchmarking.cli import add_arguments as add_bench_arguments
 

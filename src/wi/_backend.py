@@ -78,12 +78,8 @@ def simd_supported():
     return core.simd_supported() if core is not None else ()
 
 
-def openmp_version():
-    return core.openmp_version() if core is not None else 0
-
-
 def set_num_threads(n):
-    """n >= 1 fixes the thread count; 0 returns to OpenMP's default (the fallback has one thread)."""
+    """n >= 1 fixes the thread count; 0 returns to the default (the fallback has one thread)."""
     if core is not None:
         core.set_num_threads(n)
 

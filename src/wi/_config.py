@@ -4,14 +4,18 @@ import platform
 
 from . import _args
 from . import _backend
+from . import _threads
+
+_threads.install()
 
 
 def set_num_threads(n):
     """Use n threads for large fills; None returns to the default.
 
-    The default is what OpenMP would use: OMP_NUM_THREADS, or the limit set by
-    threadpoolctl.threadpool_limits(user_api="openmp"), or the number of cores. Fills
-    shorter than a few tens of thousands of elements always run on the calling thread.
+    The default is what an OpenMP runtime would use: the limit set by
+    threadpoolctl.threadpool_limits (user_api "openmp" or all), else OMP_NUM_THREADS,
+    else the CPUs this process may run on. Fills shorter than 128 Ki elements always run
+    on the calling thread; longer ones on it and wi's pool threads.
     """
     if n is None:
         _backend.set_num_threads(0)
@@ -24,11 +28,10 @@ def get_num_threads():
     return _backend.get_num_threads()
 
 
-def _openmp_description():
-    v = _backend.openmp_version()
+def _threading_description():
     if _backend.core is None:
         return "none (NumPy fallback)"
-    return f"OpenMP {v}" if v else "none (serial build)"
+    return f"wi pool (pthreads, {_backend.core.pool_threads()} helper threads running)"
 
 
 def config():
@@ -40,7 +43,7 @@ def config():
         "backend": _backend.name,
         "simd": _backend.simd_active(),
         "simd_supported": ", ".join(_backend.simd_supported()) or "none",
-        "openmp": _openmp_description(),
+        "threading": _threading_description(),
         "threads": get_num_threads(),
         "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "(unset)"),
         "python": platform.python_version(),
@@ -49,6 +52,6 @@ def config():
 
 
 def show_config():
-    """Print the version, backend, SIMD path, OpenMP runtime and thread count."""
+    """Print the version, backend, SIMD path, thread pool and thread count."""
     for key, value in config().items():
         print(f"{key:>16}: {value}")

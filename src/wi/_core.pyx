@@ -46,7 +46,11 @@ cdef extern from "wi_core.h":
     int wi_fill_region(const wi_fill_spec *spec, const wi_region *region) nogil
     void wi_set_num_threads(int n)
     int wi_get_num_threads()
-    int wi_openmp_version()
+    void wi_set_thread_limit(int n)
+    int wi_get_thread_limit()
+    int wi_default_num_threads()
+    int wi_pool_threads()
+    void wi_pool_shutdown() nogil
     uint64_t wi_parallel_min()
     uint64_t wi_stream_min_bytes()
     void wi_transform_words(const wi_fill_spec *spec, const uint32_t *words) nogil
@@ -476,9 +480,29 @@ def get_num_threads():
     return wi_get_num_threads()
 
 
-def openmp_version():
-    """The _OPENMP date the core was built with (e.g. 201511), or 0 for a serial build."""
-    return wi_openmp_version()
+def set_thread_limit(int n):
+    """threadpoolctl's limit (n <= 0: back to the default); wi.set_num_threads overrides it."""
+    wi_set_thread_limit(n)
+
+
+def get_thread_limit():
+    return wi_get_thread_limit()
+
+
+def default_num_threads():
+    """OMP_NUM_THREADS's first value if set, else the CPUs this process may run on."""
+    return wi_default_num_threads()
+
+
+def pool_threads():
+    """Helper threads of wi's pool alive now."""
+    return wi_pool_threads()
+
+
+def shutdown_pool():
+    """Join every pool thread (interpreter exit); later fills run on their calling threads."""
+    with nogil:
+        wi_pool_shutdown()
 
 
 def parallel_min():

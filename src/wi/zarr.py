@@ -22,9 +22,9 @@ from __future__ import annotations
 import concurrent.futures as cf
 import itertools
 import math
-import os
 
 from . import _args, _engine
+from ._config import get_num_threads
 
 _zarr = _engine.require("zarr", "zarr")
 
@@ -49,7 +49,10 @@ def _write(array, block_fill, start, shape):
 
 def _workers(max_workers):
     if max_workers is None:
-        return os.cpu_count() or 1
+        # wi's thread count: OMP_NUM_THREADS, threadpoolctl and wi.set_num_threads bound
+        # this pool as they bound a fill. Each unit's region fill shares wi's one thread
+        # pool with the other units' fills, so threads do not multiply (workers + pool).
+        return get_num_threads()
     return _args.fan(max_workers, "max_workers")  # a positive int
 
 
@@ -73,7 +76,8 @@ def fill(array, fill, *, seed, stream=0, offset=0, progress=False, max_workers=N
     whatever the chunks and shards.
 
     Work goes shard by shard when the array has shards, chunk by chunk
-    otherwise, on ``max_workers`` threads (default: the number of CPUs). Memory
+    otherwise, on ``max_workers`` threads (default: ``wi.get_num_threads()``, so
+    ``OMP_NUM_THREADS``, threadpoolctl and ``wi.set_num_threads`` bound it). Memory
     is bounded by a few write units, so pick chunks or shards that fit in RAM
     many times over. ``progress=True`` shows a tqdm bar. ``seed`` must be an
     int. Everything is checked before the first write; if a write fails, the

@@ -30,7 +30,7 @@ def _parse_info(text):
 
 
 def wi_info():
-    """wi.show_config()'s report in this process, as a dict (version, backend, simd, openmp, ...)."""
+    """wi.show_config()'s report in this process, as a dict (version, backend, simd, threading, ...)."""
     import wi
 
     out = io.StringIO()
@@ -85,6 +85,6 @@ def describe():
         f"date: {datetime.datetime.now().isoformat(timespec='seconds')}",
         f"cpu: {cpu_model()} ({os.cpu_count()} logical cpus)"
         + ("" if load is None else f", load average {load:.2f} at the start"),
-        f"wi {c.get('version')}: backend {c.get('backend')}, simd {c.get('simd')}, {c.get('openmp')}",
+        f"wi {c.get('version')}: backend {c.get('backend')}, simd {c.get('simd')}, {c.get('threading')}",
         f"python {c.get('python')}, numpy {v['numpy']}, torch {v['torch']}",
     ]

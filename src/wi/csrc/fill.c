@@ -1,5 +1,5 @@
 /* Plain fills and the kernel dispatch: the fill spec names its kernel (the glue's current
- * choice), the CPU check (cpu.c) keeps an unsupported one from running, and the OpenMP
+ * choice), the CPU check (cpu.c) keeps an unsupported one from running, and the parallel
  * driver (parallel.c) splits the range. */
 #include <stddef.h>
 

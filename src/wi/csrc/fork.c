@@ -1,17 +1,16 @@
-/* Registers a pthread_atfork child handler once (pthread_once) that flags the child; the flag
- * is atomic because fills on any thread read it. */
+/* Registers the pool's pthread_atfork handlers once (pthread_once): the pool lock is held
+ * across fork() so the child never inherits a half-changed pool, and the child resets it. */
 #include "fork.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
+
+#include "pool.h"
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-static atomic_int in_child;
 
-static void on_fork_child(void) { atomic_store_explicit(&in_child, 1, memory_order_relaxed); }
+static void register_handlers(void)
+{
+    pthread_atfork(wi_pool_before_fork, wi_pool_after_fork_parent, wi_pool_after_fork_child);
+}
 
-static void register_handler(void) { pthread_atfork(NULL, NULL, on_fork_child); }
-
-void wi_fork_watch(void) { pthread_once(&once, register_handler); }
-
-int wi_in_fork_child(void) { return atomic_load_explicit(&in_child, memory_order_relaxed); }
+void wi_fork_watch(void) { pthread_once(&once, register_handlers); }

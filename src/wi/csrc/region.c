@@ -1,7 +1,7 @@
 /* Region fills: a block of a row-major global array, each element at its global position in
  * the stream (wi_core.h, wi_region). The block is a sequence of contiguous runs of the
  * global array: one per row, or fewer when trailing dimensions are whole (they merge into
- * the run). The OpenMP driver splits the block's elements, not its runs, so a tall narrow
+ * the run). The parallel driver splits the block's elements, not its runs, so a tall narrow
  * block and a single long row run in parallel alike; each chunk then walks the runs it
  * covers and hands each piece to the kernel as a plain fill at the run's stream position. */
 #include <stddef.h>

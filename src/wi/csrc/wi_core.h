@@ -54,9 +54,16 @@ void wi_fill(const wi_fill_spec *spec);
  * the global shape, a block size other than spec->n, a flat index past 2^64, ndim 0. */
 int wi_fill_region(const wi_fill_spec *spec, const wi_region *region);
 
-void wi_set_num_threads(int n);        /* n <= 0: back to OpenMP's default */
-int wi_get_num_threads(void);
-int wi_openmp_version(void);           /* the _OPENMP date macro, 0 without OpenMP */
+/* Threads (parallel.c, pool.c): a fill uses spec->nthreads, else the wi_set_num_threads
+ * override, else the threadpoolctl limit, else the default (OMP_NUM_THREADS, else the CPUs
+ * this process may run on). */
+void wi_set_num_threads(int n);        /* n <= 0: no override */
+int wi_get_num_threads(void);          /* what a fill with nthreads 0 uses now */
+void wi_set_thread_limit(int n);       /* threadpoolctl's limit; n <= 0: back to the default */
+int wi_get_thread_limit(void);         /* the limit, or the default without one */
+int wi_default_num_threads(void);
+int wi_pool_threads(void);             /* pool helper threads alive now */
+void wi_pool_shutdown(void);           /* joins every helper; later fills run on their callers */
 uint64_t wi_parallel_min(void);        /* fills shorter than this run on the caller */
 uint64_t wi_stream_min_bytes(void);    /* fills at least this big use streaming stores */
 
