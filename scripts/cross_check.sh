@@ -61,7 +61,7 @@ done
 echo "== cross_check: aarch64 (aarch64-linux-gnu-gcc, run under qemu-aarch64) =="
 build driver_aarch64 aarch64-linux-gnu-gcc aarch64
 export QEMU_LD_PREFIX=/usr/aarch64-linux-gnu  # the cross toolchain's loader, libc and libgomp
-file "$WORK/driver_aarch64" | grep -q 'ARM aarch64' || { echo "not an aarch64 binary" >&2; exit 1; }
+readelf -h "$WORK/driver_aarch64" | grep -q 'Machine: *AArch64' || { echo "driver_aarch64 is not an aarch64 binary" >&2; exit 1; }
 qemu-aarch64 "$WORK/driver_aarch64" --selftest
 for threads in 1 3; do
     check "aarch64 $(qemu-aarch64 "$WORK/driver_aarch64" --list | paste -sd,), $threads thread(s)" \
