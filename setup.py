@@ -14,6 +14,7 @@ SIMD kernels are compiled for their ISA by pragmas inside their own files, never
 machine.
 """
 import os
+import sysconfig
 import warnings
 
 import numpy
@@ -26,6 +27,15 @@ C_SOURCES = ["cpu.c", "fork.c", "pool.c", "parallel.c", "fill.c", "region.c", "p
              "kernel_portable.c", "kernel_avx2.c", "kernel_avx512.c"]
 BASE_FLAGS = ["-O3", "-std=c11", "-ffp-contract=off", "-fno-math-errno", "-Wall", "-Wno-psabi"]
 THREAD_FLAG = "-pthread"
+# The AVX2 and AVX-512 kernels are x86-64 code (empty files elsewhere): only an x86-64 target
+# builds them; every other architecture gets the portable kernel alone (scripts/cross_check.sh).
+X86_KERNELS = ["kernel_avx2.c", "kernel_avx512.c"]
+
+
+def core_sources(platform=sysconfig.get_platform()):
+    """C_SOURCES for the target platform (e.g. linux-x86_64, linux-aarch64)."""
+    x86_64 = platform.endswith(("x86_64", "amd64"))
+    return [s for s in C_SOURCES if x86_64 or s not in X86_KERNELS]
 
 
 def _flag(name):
@@ -62,7 +72,7 @@ if os.environ.get("WI_SANITIZE"):
 
 ext = Extension(
     "wi._core",
-    sources=[os.path.join("src", "wi", "_core.pyx")] + [os.path.join(CSRC, s) for s in C_SOURCES],
+    sources=[os.path.join("src", "wi", "_core.pyx")] + [os.path.join(CSRC, s) for s in core_sources()],
     include_dirs=[CSRC, numpy.get_include()],
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
     extra_compile_args=extra + [THREAD_FLAG],
