@@ -299,44 +299,43 @@ class Spec:
     tp_plan: Callable[[nn.Module], dict]  # {submodule path: ParallelStyle or "conv1d_col"/"conv1d_row"}
 
 
-def _titan_plan(model):
-    from torch.distributed.tensor import Replicate
-    from torch.distributed.tensor.parallel import ColwiseParallel, RowwiseParallel
-
-    plan = {"tok_embeddings": RowwiseParallel(input_layouts=Replicate()), "output": ColwiseParallel()}
-    for i in model.layers:
-        plan.update({f"layers.{i}.attention.{n}": ColwiseParallel() for n in ("wq", "wk", "wv")})
-        plan.update({f"layers.{i}.feed_forward.{n}": ColwiseParallel() for n in ("w1", "w3")})
-        plan[f"layers.{i}.attention.wo"] = RowwiseParallel()
-        plan[f"layers.{i}.feed_forward.w2"] = RowwiseParallel()
-    return plan
-
-
-def _llama_plan(model):
-    from torch.distributed.tensor import Replicate
-    from torch.distributed.tensor.parallel import ColwiseParallel, RowwiseParallel
-
-    plan = {"model.embed_tokens": RowwiseParallel(input_layouts=Replicate()), "lm_head": ColwiseParallel()}
-    for i in range(len(model.model.layers)):
-        p = f"model.layers.{i}."
-        plan.update({p + f"self_attn.{n}": ColwiseParallel() for n in ("q_proj", "k_proj", "v_proj")})
-        plan.update({p + f"mlp.{n}": ColwiseParallel() for n in ("gate_proj", "up_proj")})
-        plan[p + "self_attn.o_proj"] = RowwiseParallel()
-        plan[p + "mlp.down_proj"] = RowwiseParallel()
-    return plan
-
-
-def _bert_plan(model):
+def _per_block(n_blocks, prefix, colwise, rowwise):
+    """{path: ColwiseParallel() or RowwiseParallel()} for the projections of every block."""
     from torch.distributed.tensor.parallel import ColwiseParallel, RowwiseParallel
 
     plan = {}
-    for i in range(len(model.encoder.layer)):
-        p = f"encoder.layer.{i}."
-        plan.update({p + f"attention.self.{n}": ColwiseParallel() for n in ("query", "key", "value")})
-        plan[p + "attention.output.dense"] = RowwiseParallel()
-        plan[p + "intermediate.dense"] = ColwiseParallel()
-        plan[p + "output.dense"] = RowwiseParallel()
+    for i in range(n_blocks):
+        plan.update({prefix.format(i) + path: ColwiseParallel() for path in colwise})
+        plan.update({prefix.format(i) + path: RowwiseParallel() for path in rowwise})
     return plan
+
+
+def _embedding_and_output(embedding, output):
+    """torchtitan's plan for the ends: the embedding row-wise (replicated input), the output column-wise."""
+    from torch.distributed.tensor import Replicate
+    from torch.distributed.tensor.parallel import ColwiseParallel, RowwiseParallel
+
+    return {embedding: RowwiseParallel(input_layouts=Replicate()), output: ColwiseParallel()}
+
+
+def _titan_plan(model):
+    return {**_embedding_and_output("tok_embeddings", "output"),
+            **_per_block(len(model.layers), "layers.{}.", ("attention.wq", "attention.wk", "attention.wv",
+                                                           "feed_forward.w1", "feed_forward.w3"),
+                         ("attention.wo", "feed_forward.w2"))}
+
+
+def _llama_plan(model):
+    return {**_embedding_and_output("model.embed_tokens", "lm_head"),
+            **_per_block(len(model.model.layers), "model.layers.{}.", ("self_attn.q_proj", "self_attn.k_proj",
+                                                                       "self_attn.v_proj", "mlp.gate_proj", "mlp.up_proj"),
+                         ("self_attn.o_proj", "mlp.down_proj"))}
+
+
+def _bert_plan(model):
+    return _per_block(len(model.encoder.layer), "encoder.layer.{}.",
+                      ("attention.self.query", "attention.self.key", "attention.self.value", "intermediate.dense"),
+                      ("attention.output.dense", "output.dense"))
 
 
 def _gpt2_plan(model):
@@ -350,25 +349,12 @@ def _gpt2_plan(model):
 
 
 def _vit_plan(model):
-    from torch.distributed.tensor.parallel import ColwiseParallel, RowwiseParallel
-
-    plan = {}
-    for i in range(len(model.blocks)):
-        p = f"blocks.{i}."
-        plan.update({p + "attn.qkv": ColwiseParallel(), p + "attn.proj": RowwiseParallel(),
-                     p + "mlp.fc1": ColwiseParallel(), p + "mlp.fc2": RowwiseParallel()})
-    return plan
+    return _per_block(len(model.blocks), "blocks.{}.", ("attn.qkv", "mlp.fc1"), ("attn.proj", "mlp.fc2"))
 
 
 def _nano_plan(model):
-    from torch.distributed.tensor.parallel import ColwiseParallel, RowwiseParallel
-
-    plan = {}
-    for i in range(len(model.transformer.h)):
-        p = f"transformer.h.{i}."
-        plan.update({p + "attn.c_attn": ColwiseParallel(), p + "attn.c_proj": RowwiseParallel(),
-                     p + "mlp.c_fc": ColwiseParallel(), p + "mlp.c_proj": RowwiseParallel()})
-    return plan
+    return _per_block(len(model.transformer.h), "transformer.h.{}.", ("attn.c_attn", "mlp.c_fc"),
+                      ("attn.c_proj", "mlp.c_proj"))
 
 
 SPECS = {
