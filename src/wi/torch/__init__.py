@@ -45,10 +45,11 @@ from ._functions import (
     xavier_normal_,
     xavier_uniform_,
 )
+from ._errors import NotLayoutFreeWarning, NotReproducibleError
 from ._no_init import no_init
 from ._streams import stream_id
 from ._structured import constant_, dirac_, eye_, ones_, orthogonal_, sparse_, zeros_
-from ._tensors import torch_module
+from ._lazy_torch import torch_module
 
 __all__ = [
     "calculate_gain",
@@ -80,6 +81,9 @@ __all__ = [
     "init_module_",
     "stream_id",
     "no_init",
+    "reproducible",
+    "NotReproducibleError",
+    "NotLayoutFreeWarning",
 ]
 
 
@@ -119,3 +123,46 @@ def init_module_(module, seed=0, *, prefix="", progress=False):
     from ._module_init import init_module  # imports torch
 
     return init_module(module, seed, prefix=prefix, progress=progress)
+
+
+def reproducible(model, seed=0, *, strict=False):
+    """A block in which the model's own init code fills its parameters from wi streams.
+
+    Every random initialisation of one of ``model``'s parameters or buffers inside the block
+    (the random ``torch.nn.init`` functions however the code reaches them, including
+    transformers' table of references; ``Tensor.normal_``, ``uniform_``, ``exponential_``,
+    ``cauchy_``, ``log_normal_``, ``geometric_``, ``bernoulli_`` on the parameter or any
+    view of it: ``.data``, ``.detach()``, slices, a DTensor's ``to_local()``) gets the
+    distribution the call asks for (torch's parameters and defaults; fans from the global
+    shape), with values from wi: the k-th random call on the parameter with canonical name
+    N (as ``init_module_`` names it) draws from stream ``stream_id(N)`` of ``seed``,
+    elements ``k * 2**48`` on, each element at its index in the global tensor. So the values
+    depend only on the seed, the names and the calls made on each parameter: not on the
+    order across parameters, threads, device, world size or sharding. Call 0 gives the
+    values ``wi.fill_*(..., seed=seed, stream=stream_id(N))`` gives. Deterministic
+    operations (``zero_``, ``fill_``, ``copy_``, ``mul_`` ...) run as they are.
+
+    ``seed=None`` draws one key from torch's default generator when the block opens
+    (``torch.manual_seed`` reproduces it on every rank). A ``generator=`` the model's code
+    passes gives the key (a torch.Generator: one key drawn from it per call; a wi.Generator:
+    its seed); the stream is still the parameter's. A random call on a tensor that is not the
+    model's (a temporary, ``torch.randn``) runs on torch's generator with a
+    :class:`NotLayoutFreeWarning` once per call site; ``strict=True`` raises
+    :class:`NotReproducibleError` instead, before anything is written. Parameters marked
+    ``_is_hf_initialized`` (loaded by transformers) are left untouched. ``Tensor.random_``
+    raises NotImplementedError. Blocks do not nest. Leaving the block restores torch.
+
+    The returned object records the calls: ``print(ctx)`` shows a table (parameter, shape,
+    call, function, distribution, elements), ``ctx.records`` the same as objects.
+
+    Example:
+        >>> with torch.device("meta"):
+        ...     model = GPT2LMHeadModel(config)
+        >>> model = model.to_empty(device="cpu")
+        >>> with wi.torch.reproducible(model, seed=0) as ctx:
+        ...     model.init_weights()
+        >>> print(ctx)
+    """
+    from ._reproducible import Reproducible  # imports torch
+
+    return Reproducible(model, seed, strict=strict)

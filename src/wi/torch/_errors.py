@@ -33,3 +33,13 @@ def like_torch(exc, torch_type):
         if isinstance(exc, cls.__mro__[1]) and issubclass(cls, torch_type):
             return cls(*exc.args)
     return exc
+
+
+class NotReproducibleError(ValueError):
+    """wi.torch.reproducible(strict=True): a random call on a tensor that is not one of the
+    model's parameters or buffers (a temporary, a factory such as torch.randn)."""
+
+
+class NotLayoutFreeWarning(UserWarning):
+    """wi.torch.reproducible: a random call on a tensor that is not the model's ran on torch's
+    generator; its values depend on the order of calls, the device and the layout."""

@@ -17,7 +17,7 @@ from .._fans import calculate_gain as _wi_calculate_gain
 from .._initializers import fans, kaiming_distribution
 from ._errors import TypeAndAttributeError, like_torch
 from ._seeding import position
-from . import _tensors
+from . import _lazy_torch
 from ._tensors import fill_constant, fill_tensor, shape_of
 
 # wi.torch's own distributions by their exact arguments (see DistributionCache).
@@ -33,6 +33,42 @@ def _truncated(mean, std, a, b):
     dist = TruncatedNormal(mean, std, a, b, names=("mean", "std", "a", "b"))
     mean, std, a, b = dist.params
     return dist, mean < a - 2 * std or mean > b + 2 * std
+
+
+def uniform_distribution(a, b):
+    """U(a, b) as torch.nn.init.uniform_ takes it (torch's exception types)."""
+    try:
+        return _cached(("uniform", type(a), a, type(b), b), _uniform, a, b)
+    except ValueError as exc:  # torch's uniform_ raises RuntimeError
+        raise like_torch(exc, RuntimeError) from None
+
+
+def normal_distribution(mean, std):
+    """N(mean, std^2) as torch.nn.init.normal_ takes it (torch's exception types)."""
+    try:
+        return _cached(("normal", type(mean), mean, type(std), std), Normal, mean, std)
+    except ValueError as exc:  # torch's normal_ raises RuntimeError
+        raise like_torch(exc, RuntimeError) from None
+
+
+def trunc_normal_distribution(mean, std, a, b, stacklevel=2):
+    """The truncated normal trunc_normal_ draws from, or a float where [a, b] holds one value
+    (torch fills it); warns as torch does when the mean is far from [a, b]."""
+    if a == b and type(a) in (int, float) and math.isfinite(a):  # torch fills the one value [a, a] holds
+        try:
+            _args.real(mean, "mean"), _args.non_negative(std, "std")
+        except ValueError as exc:
+            raise like_torch(exc, RuntimeError) from None
+        return float(a)
+    try:
+        dist, far = _cached(("trunc", type(mean), mean, type(std), std, type(a), a, type(b), b),
+                            _truncated, mean, std, a, b)
+    except ValueError as exc:  # torch's uniform_ raises RuntimeError for a > b
+        raise like_torch(exc, RuntimeError) from None
+    if far:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=stacklevel)
+    return dist
 
 
 _NONLINEARITY = ("Literal['linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', "
@@ -60,10 +96,7 @@ def uniform_(tensor: torch.Tensor, a: float = 0.0, b: float = 1.0,
         >>> w = torch.empty(3, 5)
         >>> wi.torch.uniform_(w, -0.1, 0.1)
     """
-    try:
-        dist = _cached(("uniform", type(a), a, type(b), b), _uniform, a, b)
-    except ValueError as exc:  # torch's uniform_ raises RuntimeError
-        raise like_torch(exc, RuntimeError) from None
+    dist = uniform_distribution(a, b)
     gen, seed = position(generator)
     return fill_tensor(tensor, dist, gen, seed=seed)
 
@@ -78,10 +111,7 @@ def normal_(tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0,
         >>> w = torch.empty(3, 5)
         >>> wi.torch.normal_(w, std=0.02, generator=wi.Generator(0))
     """
-    try:
-        dist = _cached(("normal", type(mean), mean, type(std), std), Normal, mean, std)
-    except ValueError as exc:  # torch's normal_ raises RuntimeError
-        raise like_torch(exc, RuntimeError) from None
+    dist = normal_distribution(mean, std)
     gen, seed = position(generator)
     return fill_tensor(tensor, dist, gen, seed=seed)
 
@@ -99,22 +129,10 @@ def trunc_normal_(tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0, a: 
         >>> w = torch.empty(768, 768)
         >>> wi.torch.trunc_normal_(w, std=0.02, a=-0.04, b=0.04)
     """
-    if a == b and type(a) in (int, float) and math.isfinite(a):  # torch fills the one value [a, a] holds
-        try:
-            _args.real(mean, "mean"), _args.non_negative(std, "std")
-        except ValueError as exc:
-            raise like_torch(exc, RuntimeError) from None
-        position(generator)
-        return fill_constant(tensor, float(a))
-    try:
-        dist, far = _cached(("trunc", type(mean), mean, type(std), std, type(a), a, type(b), b),
-                            _truncated, mean, std, a, b)
-    except ValueError as exc:  # torch's uniform_ raises RuntimeError for a > b
-        raise like_torch(exc, RuntimeError) from None
-    if far:
-        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
-                      "The distribution of values may be incorrect.", stacklevel=2)
+    dist = trunc_normal_distribution(mean, std, a, b, stacklevel=3)
     gen, seed = position(generator)
+    if isinstance(dist, float):
+        return fill_constant(tensor, dist)
     return fill_tensor(tensor, dist, gen, seed=seed)
 
 
@@ -128,12 +146,16 @@ def _xavier_distribution(kind, shape, gain):
 
 def _shape(tensor):
     """tensor.shape (a torch.Size, hashable), checking it is a tensor."""
-    return tensor.shape if isinstance(tensor, _tensors._Tensor) else shape_of(tensor)
+    return tensor.shape if isinstance(tensor, _lazy_torch.Tensor) else shape_of(tensor)
+
+
+def xavier_distribution_of(kind, shape, gain):
+    """The distribution xavier_{kind}_ fills a tensor of this shape (a torch.Size or tuple) from."""
+    return _cached((kind, shape, type(gain), gain), _xavier_distribution, kind, shape, gain)
 
 
 def _xavier(kind, tensor, gain, generator):
-    shape = _shape(tensor)
-    dist = _cached((kind, shape, type(gain), gain), _xavier_distribution, kind, shape, gain)
+    dist = xavier_distribution_of(kind, _shape(tensor), gain)
     gen, seed = position(generator)
     return fill_tensor(tensor, dist, gen, seed=seed)  # a zero gain gives zeros, as torch
 
@@ -174,10 +196,15 @@ def _kaiming_distribution(kind, shape, a, mode, nonlinearity):
         raise like_torch(exc, ValueError) from None
 
 
+def kaiming_distribution_of(kind, shape, a, mode, nonlinearity):
+    """The distribution kaiming_{kind}_ fills a tensor of this shape from."""
+    return _cached((kind, shape, type(a), a, type(mode), mode, type(nonlinearity), nonlinearity),
+                   _kaiming_distribution, kind, shape, a, mode, nonlinearity)
+
+
 def _kaiming(kind, tensor, a, mode, nonlinearity, generator):
     shape = _shape(tensor)
-    dist = _cached((kind, shape, type(a), a, type(mode), mode, type(nonlinearity), nonlinearity),
-                   _kaiming_distribution, kind, shape, a, mode, nonlinearity)
+    dist = kaiming_distribution_of(kind, shape, a, mode, nonlinearity)
     gen, seed = position(generator)
     if 0 in shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)

@@ -24,17 +24,35 @@ def _is_wrapper_level(parent, attr):
     )
 
 
-def owned_parameters(root, prefix=""):
-    """{id(parameter): (id(owner module), attribute, canonical qualified name)}."""
-    owners = {}
-    canonical = {root: prefix}  # module -> its canonical qualified name
+def canonical_modules(root, prefix=""):
+    """{module: its canonical qualified name} for every module under root (first path in
+    named_modules order wins)."""
+    canonical = {root: prefix}
     for _, module in root.named_modules():
         base = canonical[module]
         for attr, child in module._modules.items():
             if child is not None and child not in canonical:
                 keep = not _is_wrapper_level(module, attr)
                 canonical[child] = ".".join(filter(None, [base, attr if keep else ""]))
-        for attr, p in module._parameters.items():
-            if p is not None and id(p) not in owners:
-                owners[id(p)] = (id(module), attr, f"{base}.{attr}" if base else attr)
+    return canonical
+
+
+def _owned(root, prefix, slot):
+    owners = {}
+    canonical = canonical_modules(root, prefix)
+    for _, module in root.named_modules():  # the first owner in named_modules order keeps it
+        base = canonical[module]
+        for attr, t in getattr(module, slot).items():
+            if t is not None and id(t) not in owners:
+                owners[id(t)] = (id(module), attr, f"{base}.{attr}" if base else attr)
     return owners
+
+
+def owned_parameters(root, prefix=""):
+    """{id(parameter): (id(owner module), attribute, canonical qualified name)}."""
+    return _owned(root, prefix, "_parameters")
+
+
+def owned_buffers(root, prefix=""):
+    """{id(buffer): (id(owner module), attribute, canonical qualified name)}, as for parameters."""
+    return _owned(root, prefix, "_buffers")

@@ -9,7 +9,7 @@ own next blocks, as everywhere in wi.
 import threading
 
 from .._generator import Generator, global_generator
-from ._tensors import torch_module
+from ._lazy_torch import torch_module
 
 _local = threading.local()  # each thread draws into its own key tensor (random_ releases the GIL)
 

@@ -18,17 +18,19 @@ from .._dists import Normal, Uniform
 from ._dtensor import is_dtensor, local_part
 from ._errors import like_torch
 from ._seeding import position
-from ._tensors import shape_of, torch_module
+from ._lazy_torch import torch_module
+from ._tensors import shape_of
 
 _STANDARD_NORMAL = Normal(0.0, 1.0)
 _UNIT_UNIFORM = Uniform(0.0, 1.0)
 
 
-def _draw(buf, dist, gen, seed, stream):
-    """Fill buf from stream `stream` of seed, or from a wi.Generator's next blocks (seed None)."""
+def _draw(buf, dist, gen, seed, stream, offset=0):
+    """Fill buf from element `offset` of stream `stream` of seed, or from a wi.Generator's next
+    blocks (seed None)."""
     if seed is None:
         return gen.fill(buf, dist)
-    return gen.fill(buf, dist, seed=seed, stream=stream)
+    return gen.fill(buf, dist, seed=seed, stream=stream, offset=offset)
 
 
 def _store(tensor, values):
@@ -44,15 +46,16 @@ def _store(tensor, values):
     return tensor
 
 
-def orthogonal_values(rows, cols, gain, gen, seed):
+def orthogonal_values(rows, cols, gain, gen, seed, stream=0, offset=0):
     """The (rows, cols) float64 (semi-)orthogonal matrix orthogonal_ writes, times gain.
 
     A = the rows x cols matrix of N(0, 1) float64 draws (element i of the stream is A's
     row-major element i), transposed if rows < cols; A = QR (LAPACK, via torch.linalg.qr);
     Q's columns are multiplied by sign(diag R) so that Q is Haar-distributed (Mezzadri 2007,
-    as torch does); transposed back if rows < cols."""
+    as torch does); transposed back if rows < cols. The draws start at element `offset` of
+    stream `stream` (wi.torch.reproducible: the parameter's stream and call)."""
     torch = torch_module()
-    a = torch.from_numpy(_draw(np.empty((rows, cols)), _STANDARD_NORMAL, gen, seed, 0))
+    a = torch.from_numpy(_draw(np.empty((rows, cols)), _STANDARD_NORMAL, gen, seed, stream, offset))
     if rows < cols:
         a = a.T
     q, r = torch.linalg.qr(a)
@@ -85,17 +88,18 @@ def orthogonal_(tensor: torch.Tensor, gain: float = 1, generator: torch.Generato
     return _store(tensor, orthogonal_values(shape[0], numel // shape[0], gain, gen, seed))
 
 
-def sparse_values(rows, cols, sparsity, std, gen, seed):
+def sparse_values(rows, cols, sparsity, std, gen, seed, values_at=(0, 0), keys_at=(1, 0)):
     """The (rows, cols) float64 matrix sparse_ writes.
 
     Every element N(0, std^2) (stream 0, row-major); then in each column j the rows holding
     the ceil(sparsity * rows) smallest keys u[j, i] are set to zero, u the (cols, rows) row-major
     matrix of U(0, 1) draws of stream 1 (ties by row index): a uniformly random set of rows
-    per column, as torch's randperm."""
+    per column, as torch's randperm. ``values_at``/``keys_at``: the (stream, offset) of the
+    two draws (wi.torch.reproducible: the parameter's stream, one after the other)."""
     values = np.zeros((rows, cols))
     if std > 0.0:
-        _draw(values, Normal(0.0, std), gen, seed, 0)
-    keys = _draw(np.empty((cols, rows)), _UNIT_UNIFORM, gen, seed, 1)
+        _draw(values, Normal(0.0, std), gen, seed, *values_at)
+    keys = _draw(np.empty((cols, rows)), _UNIT_UNIFORM, gen, seed, *keys_at)
     zeroed = np.argsort(keys, axis=1, kind="stable")[:, :math.ceil(sparsity * rows)]
     values[zeroed, np.arange(cols)[:, None]] = 0.0
     return torch_module().from_numpy(values)

@@ -1,53 +1,29 @@
-"""Filling a torch tensor from a distribution: the compiled fast path, or a checked one.
+"""Filling a torch tensor from a distribution: the compiled fast path, or the way in.
 
-torch is imported on the first call (`torch_module`), never at import. Small contiguous CPU
-tensors of torch's float dtypes are written directly by the compiled core (registered here
-on first use); anything else (other layouts such as ``w.T``, other float dtypes, large
-tensors) gets the checked path: the tensor in place when it can be, else the values a
-contiguous tensor of the same shape would receive, copied in. Values depend on the logical
-index only.
+torch is imported on the first call (`_lazy_torch`), never at import. Small contiguous CPU
+tensors of torch's float dtypes are written directly by the compiled core; anything else
+(other layouts such as ``w.T``, other float dtypes, large tensors, DTensors, other devices)
+goes through `_local_fill` (where the elements live) to the one CPU fill (`_cpu_fill`).
+Values depend on the logical index only.
 """
-from .. import _backend
 from .._backend import fill_fast
 from .._generator import global_generator
+from . import _lazy_torch
+from . import _local_fill
 from ._errors import TypeAndAttributeError, TypeAndNotImplementedError
-from ._local_fill import fill_placed, is_placed
-
-_torch = None
-_native = ()
-_Tensor = ()  # torch.Tensor once imported (the fast path would also fill a NumPy array)
-
-
-def torch_module():
-    """torch, imported (and registered with the fast path) on first use."""
-    global _torch, _native, _Tensor
-    if _torch is None:
-        import torch
-
-        from .. import _contract as contract
-
-        dtypes = {torch.float32: contract.F32, torch.float64: contract.F64,
-                  torch.float16: contract.F16, torch.bfloat16: contract.BF16}
-        # torch.autograd.graph.increment_version's own body is this C call on a tuple of
-        # tensors; calling it directly saves a third of the fast path's time on small tensors.
-        bump = getattr(torch._C, "_increment_version", torch.autograd.graph.increment_version)
-        _backend.register_torch((torch.Tensor, torch.nn.Parameter), dtypes, bump, torch.is_grad_enabled)
-        _native = tuple(dtypes)
-        _Tensor = torch.Tensor
-        _torch = torch
-    return _torch
+from ._lazy_torch import torch_module
 
 
 def shape_of(tensor):
     """tensor's shape as a tuple; TypeError (an AttributeError too, as torch's) if it is not a
     torch.Tensor."""
-    torch = _torch or torch_module()
+    torch = torch_module()
     if not isinstance(tensor, torch.Tensor):
         raise TypeAndAttributeError(f"tensor must be a torch.Tensor (got {type(tensor).__name__})")
     return tuple(tensor.shape)
 
 
-def _has_storage_to_fill(tensor):
+def has_storage_to_fill(tensor):
     """Device and dtype checks of a tensor; False for meta and empty tensors (a no-op, as in
     torch.nn.init)."""
     if tensor.is_meta:
@@ -64,46 +40,18 @@ def fill_tensor(tensor, dist, generator=None, *, seed=None, stream=0):
     position (seed, stream, 0), as init_module_ uses it.
     """
     gen = global_generator if generator is None else generator
-    if isinstance(tensor, _Tensor) and fill_fast(tensor, dist, gen, seed, stream, 0):
+    if isinstance(tensor, _lazy_torch.Tensor) and fill_fast(tensor, dist, gen, seed, stream, 0):
         return tensor
     shape_of(tensor)
-    if not _has_storage_to_fill(tensor):
-        return tensor
-    if is_placed(tensor):
-        # a shard of a global tensor, or memory wi cannot write: see _local_fill
-        return fill_placed(tensor, dist, gen, seed, stream,
-                           lambda t, *where: _fill_cpu(t, dist, gen, *where))
-    _fill_cpu(tensor, dist, gen, seed, stream)
+    if has_storage_to_fill(tensor):
+        _local_fill.fill(tensor, dist, gen, seed, stream)  # where its elements live, then the CPU fill
     return tensor
-
-
-def _fill_cpu(tensor, dist, gen, seed, stream, offset=0, region=None):
-    """Fill a plain CPU tensor (or, with region = dict(global_shape=, start=), the block of a
-    global tensor it holds)."""
-    torch = _torch or torch_module()
-    where = region or {}
-    with torch.no_grad():
-        target = tensor.detach()  # same storage, no autograd bookkeeping
-        direct = target.is_contiguous() and not target.is_neg() and target.dtype in _native
-        if not direct:
-            buf = torch.empty(target.shape, dtype=target.dtype if target.dtype in _native else torch.float32)
-        elif target.dtype is not torch.bfloat16 and not target.is_inference():
-            buf = target.numpy()  # the same memory; NumPy arrays take the core's cheapest path
-        else:
-            buf = target
-        gen.fill(buf, dist, seed=seed, stream=stream, offset=offset, **where)
-        if direct:
-            # The core wrote behind autograd's back: bump the version counter as an
-            # in-place torch op would, so stale saved tensors are caught.
-            torch.autograd.graph.increment_version(tensor)
-        else:
-            target.copy_(buf)
 
 
 def fill_constant(tensor, value):
     """torch's answer to a zero std or gain: every element `value` (meta tensors untouched)."""
     shape_of(tensor)
-    if _has_storage_to_fill(tensor):
-        with _torch.no_grad():
+    if has_storage_to_fill(tensor):
+        with torch_module().no_grad():
             tensor.fill_(value)
     return tensor
