@@ -48,7 +48,10 @@ def sharded_init(make, mesh):
     for block in blocks(model):
         fully_shard(block, mesh=mesh)
     fully_shard(model, mesh=mesh)
-    model.to_empty(device="cpu")
+    model.to_empty(device="cpu")  # FSDP2 keeps GPT-2's lm_head tied to wte (a plain to_empty would not)
+    # fully_shard gave the root a class defined in torch, which transformers takes for custom code:
+    # its init would then skip modules without parameters of their own (GPT-2's scaled c_proj init)
+    model.is_custom_code = lambda: False
     with wi.torch.reproducible(model, seed=SEED) as ctx:
         model.init_weights()  # the model's own _init_weights, unchanged
     return model, ctx

@@ -50,8 +50,13 @@ def digests(model):
 VOCAB = 1003  # odd: uneven shards on 2, 3 and 4 ranks
 
 
-def hf_config(kind):
-    """A small configuration of a real transformers model (built locally, nothing downloaded)."""
+def hf_config(kind, padding=True):
+    """A small configuration of a real transformers model (built locally, nothing downloaded).
+
+    padding: Llama's and Bert's token embeddings get a padding row, which their _init_weights
+    zeroes through ``weight[padding_idx]``. On a DTensor sharded along the rows that index
+    gathers a copy, so the zeroing never reaches the shards (with or without wi): the sharded
+    proofs use padding=False."""
     import transformers as tf
 
     if kind == "gpt2":
@@ -60,10 +65,12 @@ def hf_config(kind):
     if kind == "llama":
         return tf.LlamaConfig(hidden_size=64, intermediate_size=172, num_hidden_layers=2,
                               num_attention_heads=4, num_key_value_heads=2, vocab_size=VOCAB,
-                              max_position_embeddings=64, pad_token_id=5, bos_token_id=1, eos_token_id=2)
+                              max_position_embeddings=64, pad_token_id=5 if padding else None, bos_token_id=1,
+                              eos_token_id=2)
     if kind == "bert":
         return tf.BertConfig(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=150,
-                             vocab_size=VOCAB, max_position_embeddings=64, type_vocab_size=2, pad_token_id=0)
+                             vocab_size=VOCAB, max_position_embeddings=64, type_vocab_size=2,
+                             pad_token_id=0 if padding else None)
     raise ValueError(kind)
 
 
@@ -73,6 +80,18 @@ def hf_model(kind, config=None):
 
     cls = {"gpt2": tf.GPT2LMHeadModel, "llama": tf.LlamaForCausalLM, "bert": tf.BertModel}[kind]
     return cls(config or hf_config(kind))
+
+
+def hf_init(model):
+    """transformers' own init_weights(), also when fully_shard has renamed the model's class.
+
+    FSDP2 gives the root a class defined in torch (FSDPGPT2LMHeadModel), so transformers'
+    is_custom_code() says True and initialize_weights then skips every module without
+    parameters of its own: GPT-2's scaled c_proj init (in GPT2Attention/GPT2MLP) would silently
+    not run, with or without wi. The instance attribute restores the answer for the real class."""
+    if not type(model).__module__.startswith("transformers."):
+        model.is_custom_code = lambda: False
+    model.init_weights()
 
 
 # --- torchtitan's llama3, restated -----------------------------------------------------------
@@ -297,6 +316,7 @@ class Spec:
     init: Callable[[nn.Module], None]  # the model's own init code, unchanged
     blocks: Callable[[nn.Module], list]  # what fully_shard wraps one by one (then the root)
     tp_plan: Callable[[nn.Module], dict]  # {submodule path: ParallelStyle or "conv1d_col"/"conv1d_row"}
+    tie: Callable[[nn.Module], None] = lambda model: None  # to_empty unties shared parameters (not FSDP2's)
 
 
 def _per_block(n_blocks, prefix, colwise, rowwise):
@@ -357,13 +377,20 @@ def _nano_plan(model):
                       ("attn.c_proj", "mlp.c_proj"))
 
 
+def _nano_tie(model):
+    model.transformer.wte.weight = model.lm_head.weight
+
+
 SPECS = {
-    "gpt2": Spec(lambda: hf_model("gpt2"), lambda m: m.init_weights(), lambda m: list(m.transformer.h), _gpt2_plan),
-    "llama": Spec(lambda: hf_model("llama"), lambda m: m.init_weights(), lambda m: list(m.model.layers), _llama_plan),
-    "bert": Spec(lambda: hf_model("bert"), lambda m: m.init_weights(), lambda m: list(m.encoder.layer), _bert_plan),
+    "gpt2": Spec(lambda: hf_model("gpt2"), hf_init, lambda m: list(m.transformer.h), _gpt2_plan,
+                 lambda m: m.tie_weights()),
+    "llama": Spec(lambda: hf_model("llama", hf_config("llama", padding=False)), hf_init,
+                  lambda m: list(m.model.layers), _llama_plan),
+    "bert": Spec(lambda: hf_model("bert", hf_config("bert", padding=False)), hf_init,
+                 lambda m: list(m.encoder.layer), _bert_plan),
     "titan_llama": Spec(TitanLlama, lambda m: m.init_weights(), lambda m: list(m.layers.values()), _titan_plan),
     "timm_vit": Spec(TimmViT, lambda m: m.init_weights(), lambda m: list(m.blocks), _vit_plan),
-    "nanogpt": Spec(NanoGPT, lambda m: m.init_weights(), lambda m: list(m.transformer.h), _nano_plan),
+    "nanogpt": Spec(NanoGPT, lambda m: m.init_weights(), lambda m: list(m.transformer.h), _nano_plan, _nano_tie),
 }
 HF_MODELS = ("gpt2", "llama", "bert")
 
@@ -393,8 +420,9 @@ def apply_tp(model, plan, mesh):
     return model
 
 
-def build_laid_out(name, layout, mesh=None):
-    """Build model `name` on meta, lay it out, give it CPU memory (values: garbage until init).
+def build_laid_out(name, layout, mesh=None, build=None):
+    """Build model `name` (or `build()`) on meta, lay it out, give it CPU memory and tie its shared
+    parameters again (values: garbage until init).
 
     layout: "plain" (no mesh), "fsdp" (fully_shard per block and on the root), "tp" (the model's
     tensor-parallel plan), "fsdp_tp" (mesh with dims "dp", "tp": the plan on tp, FSDP on dp)."""
@@ -402,7 +430,7 @@ def build_laid_out(name, layout, mesh=None):
 
     spec = SPECS[name]
     with torch.device("meta"):
-        model = spec.build()
+        model = (build or spec.build)()
     if layout in ("tp", "fsdp_tp"):
         apply_tp(model, spec.tp_plan(model), mesh["tp"] if layout == "fsdp_tp" else mesh)
     if layout in ("fsdp", "fsdp_tp"):
@@ -410,4 +438,6 @@ def build_laid_out(name, layout, mesh=None):
         for block in spec.blocks(model):
             fully_shard(block, mesh=dp)
         fully_shard(model, mesh=dp)
-    return model.to_empty(device="cpu")
+    model = model.to_empty(device="cpu")
+    spec.tie(model)  # as a meta-device user must: to_empty gives each module its own tensor
+    return model

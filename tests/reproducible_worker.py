@@ -35,6 +35,21 @@ def init_under_torch(name, model):
     return rm.digests(model)
 
 
+def partial_is_refused(mesh):
+    """A Partial DTensor parameter: a clear ValueError when the block opens, nothing written."""
+    from torch.distributed.tensor import DTensor, Partial
+
+    layer = torch.nn.Linear(2, 3)
+    layer.bias = torch.nn.Parameter(DTensor.from_local(torch.ones(3), mesh, (Partial(),)))
+    before = layer.weight.detach().clone()
+    try:
+        with wt.reproducible(layer, seed=SEED):
+            torch.nn.init.normal_(layer.weight)
+    except ValueError as e:
+        return "Partial" in str(e) and "bias" in str(e) and torch.equal(layer.weight, before)
+    return False
+
+
 def run(rank, world):
     from torch.distributed.device_mesh import init_device_mesh
 
@@ -49,4 +64,5 @@ def run(rank, world):
     torch.manual_seed(TORCH_SEED)
     out["seed_none"] = init_under_block("titan_llama", rm.build_laid_out("titan_llama", "fsdp", meshes["fsdp"]),
                                         seed=None)
+    out["partial_refused"] = partial_is_refused(meshes["fsdp"])
     return out

@@ -65,3 +65,8 @@ def test_negative_control_without_the_block_depends_on_the_world_size(reports, u
         assert len(differ) >= 4, (world, differ)
     # and the block changed what the code wrote (wi streams, not torch's)
     assert all(control[1][k] != unsharded[name][k] for k in differ)
+
+
+@pytest.mark.parametrize("world", WORLD_SIZES)
+def test_a_partial_parameter_is_refused_before_anything_is_written(reports, world):
+    assert reports[world]["partial_refused"]

@@ -35,8 +35,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SEED = 2024
 
 
+def built(kind):
+    """The model with the padding rows of its configuration, on meta, to_empty, re-tied."""
+    return rm.build_laid_out(kind, "plain", build=lambda: rm.hf_model(kind))
+
+
 def init_in_block(kind, seed=SEED, before_init=None):
-    model = rm.build_laid_out(kind, "plain")
+    model = built(kind)
     if before_init:
         before_init(model)
     with wt.reproducible(model, seed=seed):
@@ -45,7 +50,7 @@ def init_in_block(kind, seed=SEED, before_init=None):
 
 
 def init_by_torch(kind):
-    model = rm.build_laid_out(kind, "plain")
+    model = built(kind)
     torch.manual_seed(0)
     model.init_weights()
     return model
@@ -59,7 +64,7 @@ import torch, wi, wi.torch as wt, reproducible_models as rm
 n = int(sys.argv[1]); torch.set_num_threads(n); wi.set_num_threads(n)
 out = {}
 for kind in rm.HF_MODELS:
-    model = rm.build_laid_out(kind, "plain")
+    model = rm.build_laid_out(kind, "plain", build=lambda: rm.hf_model(kind))
     with wt.reproducible(model, seed=int(sys.argv[2])):
         model.init_weights()
     out[kind] = rm.digests(model)
