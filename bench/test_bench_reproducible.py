@@ -5,8 +5,8 @@ timing; then one of three is timed:
 
 - torch: the model's own ``init_weights()`` (transformers' ``_init_weights``) as it runs today;
 - wi: the same call inside ``wi.torch.reproducible(model, seed=0)``;
-- plain: plain ``wi.fill_normal`` / ``ndarray.fill`` on every parameter's NumPy view with the
-  distributions that code asks for (the element mix): the ceiling for the block.
+- plain: the same calls (recorded from the code on the meta model) as plain ``wi.fill_normal`` /
+  ``ndarray.fill`` on the parameters' NumPy views (the element mix): the ceiling for the block.
 
 Issue 16's goal: the block at >= 5x torch's run and >= 80 % of the plain fills' throughput.
 Then the per-call cost of the interception on small parameters (500 ``Linear(16, 16)`` weights):
@@ -21,7 +21,6 @@ time (Llama-1B needs ~5 GB). With ``--benchmark-disable`` (CI's smoke run) every
 on tiny configurations of the same structure.
 """
 import gc
-import math
 import os
 
 import pytest
@@ -75,38 +74,57 @@ def emptied():
     gc.collect()
 
 
-def fresh(spec, with_fills=False):
+def fresh(spec, calls=None):
     """pytest-benchmark setup: the previous model freed, a new one on meta, to_empty (fresh pages)."""
 
     def setup():
         emptied()
         _SLOT.append(on_meta(spec).to_empty(device="cpu"))
-        return ((_SLOT[0], plain_fills(_SLOT[0])) if with_fills else (_SLOT[0],)), {}
+        return ((_SLOT[0], plain_fills(_SLOT[0], calls)) if calls is not None else (_SLOT[0],)), {}
 
     return setup
 
 
-def plain_fills(model):
-    """The fills transformers' _init_weights asks for, as plain wi calls on NumPy views.
+def code_calls(spec):
+    """[(parameter name, function, args, kwargs)]: the calls transformers' init makes, recorded on
+    the meta model through its table of torch functions (no memory, no values, no wi)."""
+    model = on_meta(spec)
+    names = {id(p): n for n, p in model.named_parameters()}
+    table = transformers.initialization.TORCH_INIT_FUNCTIONS
+    saved, calls = dict(table), []
 
-    Linear / Conv1D / Embedding weights N(0, initializer_range) (GPT-2's c_proj weights
-    initializer_range / sqrt(2 n_layer)), biases zeros, norms ones and zeros; tied tensors once."""
-    config = model.config
-    std = config.initializer_range
-    out, seen = [], set()
-    for name, p in model.named_parameters():
-        if id(p) in seen:
-            continue
-        seen.add(id(p))
-        a = p.detach().numpy()
-        if "norm" in name or ".ln_" in name:
-            out.append((a.fill, (1.0 if name.endswith("weight") else 0.0,)))
-        elif name.endswith("bias"):
-            out.append((a.fill, (0.0,)))
-        elif name.endswith("c_proj.weight"):
-            out.append((wi.fill_normal, (a, 0.0, std / math.sqrt(2 * config.n_layer))))
-        else:
-            out.append((wi.fill_normal, (a, 0.0, std)))
+    def recorder(function):
+        def record(tensor, *args, **kwargs):
+            if id(tensor) in names:  # a padding row's slice is not a parameter: negligible, left out
+                calls.append((names[id(tensor)], function, args, kwargs))
+            return tensor
+
+        return record
+
+    table.update({function: recorder(function) for function in table})
+    try:
+        model.initialize_weights()
+    finally:
+        table.update(saved)
+    return calls
+
+
+PLAIN = {  # torch.nn.init function -> the plain wi call (or NumPy fill) on the parameter's array
+    "normal_": lambda a, mean=0.0, std=1.0: wi.fill_normal(a, mean, std),
+    "uniform_": lambda a, a_=0.0, b=1.0: wi.fill_uniform(a, a_, b),
+    "zeros_": lambda a: a.fill(0.0),
+    "ones_": lambda a: a.fill(1.0),
+    "constant_": lambda a, val: a.fill(val),
+}
+
+
+def plain_fills(model, calls):
+    """The same calls as plain wi fills on NumPy views of the materialised model's parameters
+    (tied tensors and GPT-2's c_proj weights filled twice, as the code fills them)."""
+    out = []
+    for name, function, args, kwargs in calls:
+        kwargs = {("a_" if k == "a" else k): v for k, v in kwargs.items() if k != "generator"}
+        out.append((PLAIN[function], (model.get_parameter(name).detach().numpy(), *args), kwargs))
     return out
 
 
@@ -146,11 +164,14 @@ def test_plain_fills_of_the_same_mix(benchmark, configs, kind):
     report(benchmark, configs[kind])
     benchmark.group = f"own init: {kind}"
 
-    def run(model, calls):
-        for fill, args in calls:
-            fill(*args)
+    calls = code_calls(configs[kind])
+    benchmark.extra_info["calls"] = len(calls)
 
-    benchmark.pedantic(run, setup=fresh(configs[kind], with_fills=True), rounds=ROUNDS, iterations=1)
+    def run(model, fills):
+        for fill, args, kwargs in fills:
+            fill(*args, **kwargs)
+
+    benchmark.pedantic(run, setup=fresh(configs[kind], calls), rounds=ROUNDS, iterations=1)
     emptied()
 
 

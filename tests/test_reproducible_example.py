@@ -33,3 +33,7 @@ def test_example_prints_equal_digests_for_world_sizes_1_and_2():
     assert len([k for k in one if k[0] == "gpt2"]) == 28  # every GPT2LMHeadModel parameter (lm_head tied)
     assert len([k for k in one if k[0] == "llama"]) == 21
     assert one == two
+    # rank 0's table of what GPT-2's own code asked for: the residual projections' second call,
+    # std initializer_range / sqrt(2 n_layer) = 0.02 / 2, ran under FSDP2 too
+    table = [line for line in text_one.splitlines() if line.startswith("transformer.h.0.attn.c_proj.weight")]
+    assert len(table) == 2 and "std=0.01)" in table[1], table
