@@ -131,7 +131,7 @@ def reproducible(model, seed=0, *, strict=False):
     Every random initialisation of one of ``model``'s parameters or buffers inside the block
     (the random ``torch.nn.init`` functions however the code reaches them, including
     transformers' table of references; ``Tensor.normal_``, ``uniform_``, ``exponential_``,
-    ``cauchy_``, ``log_normal_``, ``geometric_``, ``bernoulli_`` on the parameter or any
+    ``cauchy_``, ``log_normal_``, ``geometric_``, ``bernoulli_``, ``random_`` on the parameter or any
     view of it: ``.data``, ``.detach()``, slices, a DTensor's ``to_local()``) gets the
     distribution the call asks for (torch's parameters and defaults; fans from the global
     shape), with values from wi: the k-th random call on the parameter with canonical name
@@ -149,8 +149,8 @@ def reproducible(model, seed=0, *, strict=False):
     model's (a temporary, ``torch.randn``) runs on torch's generator with a
     :class:`NotLayoutFreeWarning` once per call site; ``strict=True`` raises
     :class:`NotReproducibleError` instead, before anything is written. Parameters marked
-    ``_is_hf_initialized`` (loaded by transformers) are left untouched. ``Tensor.random_``
-    raises NotImplementedError. Blocks do not nest. Leaving the block restores torch.
+    ``_is_hf_initialized`` (loaded by transformers) are left untouched. ``bernoulli_`` with
+    a tensor ``p`` raises NotImplementedError. Blocks do not nest. Leaving the block restores torch.
 
     The returned object records the calls: ``print(ctx)`` shows a table (parameter, shape,
     call, function, distribution, elements), ``ctx.records`` the same as objects.

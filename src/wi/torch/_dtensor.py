@@ -35,11 +35,19 @@ class Layout(NamedTuple):
     regions: tuple  # of Region; empty when the local shard is empty
 
 
+_is_dtensor_type = {}  # type -> bool: a model has a few tensor types, asked about many times
+
+
 def is_dtensor(tensor) -> bool:
     """True for a torch.distributed.tensor.DTensor (also when it is an nn.Parameter)."""
-    # The class check by name keeps torch.distributed unimported for plain tensors.
-    return any(c.__name__ == "DTensor" and c.__module__.startswith("torch.distributed")
-               for c in type(tensor).__mro__)
+    kind = type(tensor)
+    try:
+        return _is_dtensor_type[kind]
+    except KeyError:
+        # The class check by name keeps torch.distributed unimported for plain tensors.
+        answer = _is_dtensor_type[kind] = any(
+            c.__name__ == "DTensor" and c.__module__.startswith("torch.distributed") for c in kind.__mro__)
+        return answer
 
 
 def local_indices(global_shape, mesh_shape, placements, coordinate):

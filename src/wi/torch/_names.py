@@ -37,9 +37,9 @@ def canonical_modules(root, prefix=""):
     return canonical
 
 
-def _owned(root, prefix, slot):
+def _owned(root, prefix, slot, canonical):
     owners = {}
-    canonical = canonical_modules(root, prefix)
+    canonical = canonical or canonical_modules(root, prefix)
     for _, module in root.named_modules():  # the first owner in named_modules order keeps it
         base = canonical[module]
         for attr, t in getattr(module, slot).items():
@@ -48,11 +48,12 @@ def _owned(root, prefix, slot):
     return owners
 
 
-def owned_parameters(root, prefix=""):
-    """{id(parameter): (id(owner module), attribute, canonical qualified name)}."""
-    return _owned(root, prefix, "_parameters")
+def owned_parameters(root, prefix="", canonical=None):
+    """{id(parameter): (id(owner module), attribute, canonical qualified name)}; ``canonical``:
+    canonical_modules(root, prefix), if already computed."""
+    return _owned(root, prefix, "_parameters", canonical)
 
 
-def owned_buffers(root, prefix=""):
+def owned_buffers(root, prefix="", canonical=None):
     """{id(buffer): (id(owner module), attribute, canonical qualified name)}, as for parameters."""
-    return _owned(root, prefix, "_buffers")
+    return _owned(root, prefix, "_buffers", canonical)

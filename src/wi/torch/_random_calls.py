@@ -31,7 +31,8 @@ class Draw(NamedTuple):
     label: str = ""  # the distribution as the record shows it, when not repr(dist)
 
 
-# ---- torch.nn.init (fans from `shape`, the global shape the call stands for) ----
+# ---- torch.nn.init (fans from `shape`, the global shape the call stands for; None for the
+# functions not in SHAPED) ----
 
 def _uniform_(shape, a=0.0, b=1.0, generator=None):
     return Draw("fill", uniform_distribution(a, b), generator, {"a": a, "b": b})
@@ -76,6 +77,9 @@ def _sparse_(shape, sparsity, std=0.01, generator=None):
                 label=f"sparse(sparsity={sparsity!r}, std={std!r})")
 
 
+# the functions whose distribution depends on the shape (fans) or that compute the whole tensor
+SHAPED = frozenset({"xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
+                    "orthogonal_", "sparse_"})
 INIT_FUNCTIONS = {
     "uniform_": _uniform_, "normal_": _normal_, "trunc_normal_": _trunc_normal_,
     "xavier_uniform_": _xavier("uniform"), "xavier_normal_": _xavier("normal"),
@@ -86,11 +90,11 @@ INIT_FUNCTIONS = {
 
 # ---- Tensor's in-place random methods ----
 
-def _t_normal_(mean=0.0, std=1.0, *, generator=None):
+def _t_normal_(dtype, mean=0.0, std=1.0, *, generator=None):
     return Draw("fill", normal_distribution(mean, std), generator, {"mean": mean, "std": std})
 
 
-def _t_uniform_(*args, generator=None, **kwargs):
+def _t_uniform_(dtype, *args, generator=None, **kwargs):
     low, high = _bind2(args, kwargs, ("from", "to"), (0.0, 1.0))  # `from` is a keyword
     return Draw("fill", uniform_distribution(low, high), generator, {"from": low, "to": high})
 
@@ -112,14 +116,14 @@ def _positive(x, name, method):
     return x
 
 
-def _t_exponential_(lambd=1.0, *, generator=None):
+def _t_exponential_(dtype, lambd=1.0, *, generator=None):
     lambd = _positive(lambd, "lambd", "exponential_")
     return Draw("fill", _UNIT, generator, {"lambd": lambd},
                 lambda u: u.neg_().log1p_().div_(-lambd),  # -log(1 - u) / lambd, u in [0, 1)
                 f"Exponential(lambd={lambd!r}) = -log1p(-u)/lambd, u ~ U[0, 1) float64")
 
 
-def _t_cauchy_(median=0.0, sigma=1.0, *, generator=None):
+def _t_cauchy_(dtype, median=0.0, sigma=1.0, *, generator=None):
     median, sigma = _args.real(median, "median"), _positive(sigma, "sigma", "cauchy_")
     return Draw("fill", _UNIT, generator, {"median": median, "sigma": sigma},
                 lambda u: u.sub_(0.5).mul_(math.pi).tan_().mul_(sigma).add_(median),
@@ -127,13 +131,13 @@ def _t_cauchy_(median=0.0, sigma=1.0, *, generator=None):
                 "u ~ U[0, 1) float64")
 
 
-def _t_log_normal_(mean=1.0, std=2.0, *, generator=None):
+def _t_log_normal_(dtype, mean=1.0, std=2.0, *, generator=None):
     std = _positive(std, "std", "log_normal_")
     return Draw("fill", Normal(_args.real(mean, "mean"), std), generator, {"mean": mean, "std": std},
                 lambda x: x.exp_(), f"LogNormal(mean={mean!r}, std={std!r}) = exp(N(mean, std^2) float64)")
 
 
-def _t_geometric_(p, *, generator=None):
+def _t_geometric_(dtype, p, *, generator=None):
     p = _args.real(p, "p")
     if not 0 < p < 1:
         raise ValueError(f"geometric_: p must be in (0, 1) (got {p})")
@@ -142,7 +146,7 @@ def _t_geometric_(p, *, generator=None):
                 f"Geometric(p={p!r}) = max(1, ceil(log1p(-u)/log1p(-p))), u ~ U[0, 1) float64")
 
 
-def _t_bernoulli_(p=0.5, *, generator=None):
+def _t_bernoulli_(dtype, p=0.5, *, generator=None):
     if not isinstance(p, (int, float)) or isinstance(p, bool):
         raise NotImplementedError(
             f"Tensor.bernoulli_ with p a {type(p).__name__} is not on wi streams inside "
@@ -154,10 +158,27 @@ def _t_bernoulli_(p=0.5, *, generator=None):
                 f"Bernoulli(p={p!r}) = (u < p), u ~ U[0, 1) float64")
 
 
-def _t_random_(*args, **kwargs):
-    raise NotImplementedError(
-        "Tensor.random_ is not on wi streams inside wi.torch.reproducible (integers in a range "
-        "have no wi distribution yet); use uniform_ or call it outside the block")
+_DIGITS = {"torch.float32": 24, "torch.float64": 53, "torch.float16": 11, "torch.bfloat16": 8}
+
+
+def _t_random_(dtype, *args, generator=None, **kwargs):
+    """torch's random_ on a float tensor: integers in [from, to - 1], by default [0, 2**digits]
+    (every one representable); random_(to) is [0, to - 1]."""
+    if len(args) == 1 and "to" not in kwargs and "from" not in kwargs:
+        args = (0, args[0])
+    low, high = _bind2(args, kwargs, ("from", "to"), (0, None))
+    digits = _DIGITS.get(str(dtype))
+    if digits is None:
+        raise NotImplementedError(f"Tensor.random_ on a {dtype} tensor is not on wi streams inside "
+                                  "wi.torch.reproducible")
+    low = _args.integer(low, "from")
+    high = 2**digits + 1 if high is None else _args.integer(high, "to")
+    if not low < high:
+        raise ValueError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    width = high - low
+    return Draw("fill", _UNIT, generator, {"from": low, "to": high},
+                lambda u: u.mul_(width).floor_().clamp_(max=width - 1).add_(low),
+                f"integers [{low}, {high - 1}] = from + floor(u * (to - from)), u ~ U[0, 1) float64")
 
 
 TENSOR_METHODS = {

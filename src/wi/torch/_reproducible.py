@@ -2,14 +2,11 @@
 
 Inside the block, two routes lead every random call to `Reproducible`:
 
-- the random functions of ``torch.nn.init`` are replaced, for the block, wherever a module
-  holds them under their own name (``torch.nn.init``, torch's layer modules, any module that
-  imported them by name) and in transformers' table of references
-  (``transformers.initialization.TORCH_INIT_FUNCTIONS``);
-- a ``TorchFunctionMode`` sees ``Tensor.normal_``, ``uniform_`` and the rest of the family,
-  the factories (``torch.randn`` ...), and the ``torch.nn.init`` functions that check
-  ``has_torch_function`` (``uniform_``, ``normal_``, ``kaiming_uniform_``) however the code
-  got hold of them. Every other operation runs as it is.
+- the random functions of ``torch.nn.init`` run a trampoline to it (`_redirect`), however
+  the code holds them (by module attribute, a name imported before, transformers' table of
+  references, a functools.partial);
+- a ``TorchFunctionMode`` sees ``Tensor.normal_``, ``uniform_`` and the rest of the family
+  and the factories (``torch.randn`` ...). Every other operation runs as it is.
 
 A call is mapped by storage to a parameter (a view shares its parameter's storage) and filled
 by `_local_fill` at its place in the parameter's global tensor. The rule (docs/stream.md,
@@ -18,10 +15,7 @@ stream ``stream_id(N)`` of the seed, from element ``k * 2**48`` on.
 """
 from __future__ import annotations
 
-import functools
 import math
-import os
-import sys
 import threading
 import warnings
 
@@ -29,36 +23,20 @@ from .. import _args
 from .._backend import fill_fast
 from .._generator import Generator, global_generator
 from . import _local_fill
-from ._dtensor import check_placement, is_dtensor
 from ._errors import NotLayoutFreeWarning, NotReproducibleError
+from ._intercept import call_site, mode_class
 from ._lazy_torch import torch_module
-from ._names import owned_buffers, owned_parameters
-from ._random_calls import FACTORIES, INIT_FUNCTIONS, TENSOR_METHODS
-from ._record import CallRecord, ParamRecord, table
+from ._model_index import META, ModelIndex, model_tensors
+from ._random_calls import INIT_FUNCTIONS, SHAPED, TENSOR_METHODS
+from ._record import CallRecord, describe, table
+from ._redirect import redirect
 from ._seeding import torch_key
-from ._streams import stream_id
 from ._structured import orthogonal_values, sparse_values
 
 CALL_SPAN = 1 << 48  # stream elements each random call on a parameter may use
 MAX_CALLS = 1 << 16  # calls per parameter: 2**16 * 2**48 = 2**64 elements
-_META = object()
 _lock = threading.Lock()
 _active = None  # the open block: blocks do not nest
-_first_seen = {}  # torch.nn.init's functions as first seen (before anyone patched them)
-_HERE = os.path.dirname(os.path.abspath(__file__)) + os.sep
-
-
-class _Entry:
-    """A parameter or buffer of the model, as the block fills it."""
-
-    __slots__ = ("name", "tensor", "stream", "geom", "whole", "calls", "record")
-
-    def __init__(self, name, tensor):
-        self.name, self.tensor, self.stream = name, tensor, stream_id(name)
-        self.geom = _local_fill.geometry(tensor)
-        self.whole = _local_fill.view_placement(self.geom.local, self.geom, name)
-        self.calls = 0
-        self.record = ParamRecord(name, self.geom.global_shape, self.stream)
 
 
 class Reproducible:
@@ -73,8 +51,8 @@ class Reproducible:
             raise TypeError(f"strict must be a bool (got {type(strict).__name__})")
         self._seed = None if seed is None else _args.uint64(seed, "seed")
         self.model, self.strict = model, strict
-        self._tensors = _model_tensors(model)
-        self._entries = None
+        self._tensors = model_tensors(model)
+        self._index = None
         self._entered = False
         self._warned = set()
         self._saved = []
@@ -93,9 +71,10 @@ class Reproducible:
             _active, self._entered = self, True
         try:
             self.seed = torch_key() if self._seed is None else self._seed
-            self._index()
+            self._thread = threading.get_ident()
+            self._index = ModelIndex(self._tensors)
             self._patch()
-            self._mode = _mode_class()(self)
+            self._mode = mode_class()(self)
             self._mode.__enter__()
         except BaseException:
             self._leave()
@@ -114,83 +93,44 @@ class Reproducible:
                 mode.__exit__(None, None, None)
         finally:
             while self._saved:
-                namespace, name, original = self._saved.pop()
-                namespace[name] = original
+                self._saved.pop()()
             _active = None
 
-    def _index(self):
-        self._entries = [_Entry(name, t) for name, t in self._tensors]
-        self._by_storage = {}
-        for e in self._entries:
-            local = e.geom.local
-            if not local.is_meta and local.numel():
-                self._by_storage.setdefault(local.untyped_storage().data_ptr(), []).append(e)
-
     def _patch(self):
-        """Replace torch.nn.init's random functions wherever they are held by name."""
-        init = torch_module().nn.init
-        current = {name: getattr(init, name) for name in INIT_FUNCTIONS}
-        for name, f in current.items():
-            _first_seen.setdefault(name, f)
-        mine = {name: self._patched(name, f) for name, f in current.items()}
-        for module in list(sys.modules.values()):
-            namespace = getattr(module, "__dict__", None)
-            if not isinstance(namespace, dict):
-                continue
-            for name in INIT_FUNCTIONS:
-                f = namespace.get(name)
-                if f is not None and (f is current[name] or f is _first_seen[name]):
-                    self._saved.append((namespace, name, f))
-                    namespace[name] = mine[name]
-        hf = sys.modules.get("transformers.initialization")
-        references = getattr(hf, "TORCH_INIT_FUNCTIONS", None)  # taken at its import
-        if isinstance(references, dict):
-            for name in INIT_FUNCTIONS:
-                if name in references:
-                    self._saved.append((references, name, references[name]))
-                    references[name] = mine[name]
-
-    def _patched(self, name, original):
-        def init_function(*args, **kwargs):
-            return self._init_call(name, original, args, kwargs)
-
-        functools.update_wrapper(init_function, original)
-        return init_function
+        """Send torch.nn.init's random functions here, however the model's code holds them."""
+        restore = redirect(torch_module().nn.init, INIT_FUNCTIONS, self._init_call)
+        self._saved.append(restore)
 
     # ---- the calls ----
 
-    def _init_call(self, name, original, args, kwargs):
-        """A torch.nn.init random function called inside the block."""
+    def _init_call(self, name, original, tensor, kwargs):
+        """A torch.nn.init random function called inside the block (``original``: torch's)."""
         torch = torch_module()
-        if _active is not self:  # a reference kept after the block
-            return original(*args, **kwargs)
+        if _active is not self or threading.get_ident() != self._thread:
+            return original(tensor, **kwargs)  # another thread's call: torch's, untouched
         with torch._C.DisableTorchFunction():  # our own torch calls are not the model's
-            if args:
-                tensor, rest = args[0], args[1:]
-            else:
-                kwargs = dict(kwargs)
-                tensor, rest = kwargs.pop("tensor", None), ()
             if not isinstance(tensor, torch.Tensor):
-                return original(tensor, *rest, **kwargs)  # torch's own error
+                return original(tensor, **kwargs)  # torch's own error
             function = f"torch.nn.init.{name}"
-            hit = self._locate(tensor)
-            if hit is None or hit is _META:
-                if hit is None:
+            hit = self._index.locate(tensor)
+            if hit is None or hit is META:
+                if hit is None and tensor.numel():
                     self._temporary(function, tensor)
-                return original(tensor, *rest, **kwargs)
-            draw = INIT_FUNCTIONS[name](self._fan_shape(tensor, hit[0]), *rest, **kwargs)
+                return original(tensor, **kwargs)
+            shape = self._index.fan_shape(tensor, hit[0]) if name in SHAPED else None
+            draw = INIT_FUNCTIONS[name](shape, **kwargs)
             return self._apply(function, tensor, hit, draw)
 
     def _method_call(self, func, name, args, kwargs):
         """A Tensor random method inside the block (the mode has stepped aside)."""
         tensor = args[0]
         function = f"Tensor.{name}"
-        hit = self._locate(tensor)
-        if hit is None or hit is _META:
-            if hit is None:
+        hit = self._index.locate(tensor)
+        if hit is None or hit is META:
+            if hit is None and tensor.numel():
                 self._temporary(function, tensor)
             return func(*args, **kwargs)
-        draw = TENSOR_METHODS[name](*args[1:], **kwargs)
+        draw = TENSOR_METHODS[name](tensor.dtype, *args[1:], **kwargs)
         torch = torch_module()
         if torch.is_grad_enabled() and tensor.requires_grad and tensor.is_leaf:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
@@ -201,38 +141,6 @@ class Reproducible:
         if not (device is not None and str(device) == "meta"):
             self._temporary(f"torch.{name}", None)
         return func(*args, **kwargs)
-
-    def _locate(self, tensor):
-        """(entry, placement) of a model tensor, _META for a meta tensor, None otherwise."""
-        if is_dtensor(tensor):
-            local = tensor.to_local()
-        else:
-            local = tensor
-        if local.is_meta:
-            return _META
-        if not local.numel():
-            return None
-        entries = self._by_storage.get(local.untyped_storage().data_ptr())
-        if not entries:
-            return None
-        for e in entries:
-            if _same(local, e.geom.local):
-                if local is not tensor and tuple(tensor.shape) != e.geom.global_shape:
-                    break
-                return e, e.whole
-        if local is not tensor:  # a DTensor that is not the parameter itself
-            raise ValueError(f"tensor is a DTensor view of parameter {entries[0].name!r} that is not "
-                             "the whole parameter: call the function on the parameter (or its "
-                             "to_local()) inside wi.torch.reproducible")
-        e = entries[0]
-        return e, _local_fill.view_placement(tensor, e.geom, e.name)
-
-    def _fan_shape(self, tensor, entry):
-        """The shape fans come from: the global shape for the parameter itself (a DTensor, its
-        .data, its to_local()), the view's own shape for a part of it (as torch computes)."""
-        if is_dtensor(tensor) or _same(tensor, entry.geom.local):
-            return entry.geom.global_shape
-        return tuple(tensor.shape)
 
     def _key(self, generator):
         if generator is None:
@@ -246,7 +154,7 @@ class Reproducible:
 
     def _apply(self, function, tensor, hit, draw):
         entry, where = hit
-        label = draw.label or repr(draw.dist)
+        label = draw.label or describe(draw.dist)
         calls = entry.record.calls
         if getattr(entry.tensor, "_is_hf_initialized", False) or getattr(tensor, "_is_hf_initialized", False):
             calls.append(CallRecord(None, function, label, draw.arguments, 0, "skipped: _is_hf_initialized"))
@@ -264,8 +172,10 @@ class Reproducible:
                              "its stream is used up")
         offset = k * CALL_SPAN
         if draw.kind == "fill":
-            if not (draw.then is None and where is entry.whole and not where.sharded and type(tensor) in _fast_types()
-                    and fill_fast(tensor, draw.dist, global_generator, key, entry.stream, offset)):
+            # the parameter itself, a plain small CPU tensor: the compiled fast path, given the
+            # detached tensor (the same memory and version counter; no autograd check in the way)
+            if not (draw.then is None and where is entry.whole and not where.sharded
+                    and fill_fast(entry.local, draw.dist, global_generator, key, entry.stream, offset)):
                 _local_fill.fill(tensor, draw.dist, global_generator, key, entry.stream, offset, where, draw.then)
         else:
             self._whole_tensor(tensor, entry, where, draw, key, offset)
@@ -275,7 +185,7 @@ class Reproducible:
 
     def _whole_tensor(self, tensor, entry, where, draw, key, offset):
         """orthogonal_/sparse_: computed on the call's whole shape, then written in place."""
-        shape = self._fan_shape(tensor, entry)
+        shape = self._index.fan_shape(tensor, entry)
         rows, cols = shape[0], math.prod(shape[1:])
         if draw.kind == "orthogonal":
             values = orthogonal_values(rows, cols, draw.arguments["gain"], global_generator, key,
@@ -299,7 +209,7 @@ class Reproducible:
 
     def _temporary(self, function, tensor):
         """A random call on a tensor that is not the model's: warn once per call site, or refuse."""
-        site = _call_site()
+        site = call_site()
         what = f"{function} on a tensor that is not a parameter or buffer of the model"
         if tensor is None:
             what = f"{function} (a new random tensor)"
@@ -321,8 +231,7 @@ class Reproducible:
     def records(self):
         """One ParamRecord per parameter and floating buffer (canonical name, global shape,
         stream, calls), in the model's order."""
-        entries = self._entries or []
-        return tuple(e.record for e in entries)
+        return tuple(e.record for e in self._index.entries) if self._index else ()
 
     def __str__(self):
         return table(self.records)
@@ -333,93 +242,3 @@ class Reproducible:
                 f"{len(self.records)} tensors, {n} random calls>")
 
 
-def _same(a, b):
-    return (a.storage_offset() == b.storage_offset() and a.shape == b.shape
-            and a.stride() == b.stride() and a.dtype == b.dtype)
-
-
-@functools.lru_cache(maxsize=None)
-def _fast_types():
-    torch = torch_module()
-    return (torch.Tensor, torch.nn.Parameter)
-
-
-def _model_tensors(model):
-    """[(canonical name, tensor)] of the model's parameters and floating buffers, checked."""
-    torch = torch_module()
-    params = owned_parameters(model)
-    out, seen = [], set()
-    for p in model.parameters():
-        if id(p) in seen:
-            continue
-        seen.add(id(p))
-        name = params[id(p)][2]
-        if isinstance(p, torch.nn.parameter.UninitializedParameter):
-            raise ValueError(f"parameter {name!r} is an uninitialised lazy parameter; "
-                             "run a forward pass to materialise it first")
-        check_placement(p, name)  # Partial: ValueError naming the parameter
-        if p.is_floating_point():
-            out.append((name, p))
-    if not seen:
-        raise ValueError(f"model has no parameters (a {type(model).__name__}): nothing to initialise")
-    buffers = owned_buffers(model)
-    for b in model.buffers():
-        if id(b) in seen or id(b) not in buffers or not b.is_floating_point():
-            continue
-        seen.add(id(b))
-        check_placement(b, buffers[id(b)][2])
-        out.append((buffers[id(b)][2], b))
-    return out
-
-
-def _call_site():
-    """(file, line) of the first frame outside torch, wi.torch and transformers' init table."""
-    torch_dir = os.path.dirname(torch_module().__file__) + os.sep
-    frame = sys._getframe(2)
-    while frame is not None:
-        path = frame.f_code.co_filename
-        if not (path.startswith(_HERE) or path.startswith(torch_dir)
-                or path.endswith(os.path.join("transformers", "initialization.py"))):
-            return path, frame.f_lineno
-        frame = frame.f_back
-    return "<unknown>", 0
-
-
-@functools.lru_cache(maxsize=None)
-def _mode_class():
-    """The TorchFunctionMode class (built on first use: torch is imported lazily)."""
-    torch = torch_module()
-    from torch.overrides import TorchFunctionMode
-
-    def table(block):
-        calls = {}
-        for name in TENSOR_METHODS:
-            method = getattr(torch.Tensor, name)
-            calls[method] = functools.partial(block._method_call, method, name)
-        for name in FACTORIES:
-            if hasattr(torch, name):
-                f = getattr(torch, name)
-                calls[f] = functools.partial(block._factory_call, f, name)
-        for name in ("uniform_", "normal_", "kaiming_uniform_"):  # those that check has_torch_function
-            original = _first_seen.get(name, getattr(torch.nn.init, name))
-            calls[original] = functools.partial(_init_via_mode, block, name, original)
-        return calls
-
-    class Intercept(TorchFunctionMode):
-        """Sends the random calls of the block to it; every other call runs as it is."""
-
-        def __init__(self, block):
-            super().__init__()
-            self.calls = table(block)
-
-        def __torch_function__(self, func, types, args=(), kwargs=None):
-            handler = self.calls.get(func)
-            if handler is None:
-                return func(*args, **(kwargs or {}))
-            return handler(args, kwargs or {})
-
-    return Intercept
-
-
-def _init_via_mode(block, name, original, args, kwargs):
-    return block._init_call(name, original, args, kwargs)
