@@ -1,7 +1,8 @@
 """The model's own init code on wi streams: transformers GPT-2-large and Llama-1B sized (issue 16).
 
-Each model is built on the meta device and given fresh memory with ``to_empty`` outside the
-timing; then one of three is timed:
+Each model is built on the meta device and given memory with ``to_empty`` outside the timing
+(fresh pages, as in the flow, or pages written once before, to see the fills alone); then one of
+three is timed:
 
 - torch: the model's own ``init_weights()`` (transformers' ``_init_weights``) as it runs today;
 - wi: the same call inside ``wi.torch.reproducible(model, seed=0)``;
@@ -74,12 +75,17 @@ def emptied():
     gc.collect()
 
 
-def fresh(spec, calls=None):
-    """pytest-benchmark setup: the previous model freed, a new one on meta, to_empty (fresh pages)."""
+def fresh(spec, memory, calls=None):
+    """pytest-benchmark setup: the previous model freed, a new one on meta, to_empty: its pages
+    fresh (memory="fresh", the flow's first touch inside the timing) or already written once
+    (memory="touched": what the fills themselves cost)."""
 
     def setup():
         emptied()
         _SLOT.append(on_meta(spec).to_empty(device="cpu"))
+        if memory == "touched":
+            for p in _SLOT[0].parameters():
+                p.detach().zero_()
         return ((_SLOT[0], plain_fills(_SLOT[0], calls)) if calls is not None else (_SLOT[0],)), {}
 
     return setup
@@ -135,34 +141,41 @@ def report(benchmark, spec):
     benchmark.extra_info["wi_threads"] = wi.get_num_threads()
 
 
+MEMORY = ("fresh", "touched")
+
+
+@pytest.mark.parametrize("memory", MEMORY)
 @pytest.mark.parametrize("kind", list(FULL))
-def test_own_init_under_torch(benchmark, configs, kind):
-    """torch: the model's own init_weights() on fresh memory."""
+def test_own_init_under_torch(benchmark, configs, kind, memory):
+    """torch: the model's own init_weights()."""
     report(benchmark, configs[kind])
-    benchmark.group = f"own init: {kind}"
-    benchmark.pedantic(lambda model: model.init_weights(), setup=fresh(configs[kind]), rounds=ROUNDS, iterations=1)
+    benchmark.group = f"own init: {kind}, {memory} memory"
+    benchmark.pedantic(lambda model: model.init_weights(), setup=fresh(configs[kind], memory), rounds=ROUNDS,
+                       iterations=1)
     emptied()
 
 
+@pytest.mark.parametrize("memory", MEMORY)
 @pytest.mark.parametrize("kind", list(FULL))
-def test_own_init_in_the_block(benchmark, configs, kind):
+def test_own_init_in_the_block(benchmark, configs, kind, memory):
     """wi: the same init_weights() inside wi.torch.reproducible."""
     report(benchmark, configs[kind])
-    benchmark.group = f"own init: {kind}"
+    benchmark.group = f"own init: {kind}, {memory} memory"
 
     def init(model):
         with wt.reproducible(model, seed=0):
             model.init_weights()
 
-    benchmark.pedantic(init, setup=fresh(configs[kind]), rounds=ROUNDS, iterations=1)
+    benchmark.pedantic(init, setup=fresh(configs[kind], memory), rounds=ROUNDS, iterations=1)
     emptied()
 
 
+@pytest.mark.parametrize("memory", MEMORY)
 @pytest.mark.parametrize("kind", list(FULL))
-def test_plain_fills_of_the_same_mix(benchmark, configs, kind):
+def test_plain_fills_of_the_same_mix(benchmark, configs, kind, memory):
     """The ceiling: plain wi fills of the same parameters with the same distributions."""
     report(benchmark, configs[kind])
-    benchmark.group = f"own init: {kind}"
+    benchmark.group = f"own init: {kind}, {memory} memory"
 
     calls = code_calls(configs[kind])
     benchmark.extra_info["calls"] = len(calls)
@@ -171,7 +184,7 @@ def test_plain_fills_of_the_same_mix(benchmark, configs, kind):
         for fill, args, kwargs in fills:
             fill(*args, **kwargs)
 
-    benchmark.pedantic(run, setup=fresh(configs[kind], calls), rounds=ROUNDS, iterations=1)
+    benchmark.pedantic(run, setup=fresh(configs[kind], memory, calls), rounds=ROUNDS, iterations=1)
     emptied()
 
 

@@ -47,7 +47,7 @@ def digests(model):
 
 # --- transformers, small local configurations ------------------------------------------------
 
-VOCAB = 1003  # odd: uneven shards on 2, 3 and 4 ranks
+VOCAB = 4099  # prime: uneven shards on 2, 3 and 4 ranks; x 64 > 64 Ki elements, so its fills run on several threads
 
 
 def hf_config(kind, padding=True):
@@ -289,7 +289,6 @@ class NanoGPT(nn.Module):
         self.transformer.wte.weight = self.lm_head.weight
 
     def init_weights(self):
-        self.transformer.wte.weight = self.lm_head.weight  # to_empty gave each module its own tensor
         self.apply(self._init_weights)
         for pn, p in self.named_parameters():
             if pn.endswith("c_proj.weight"):

@@ -117,7 +117,6 @@ def test_values_do_not_depend_on_the_thread_count(name):
 
 def nano_init_reversed(model):
     """nanoGPT's own init functions, visiting the modules and parameters in the reverse order."""
-    model.transformer.wte.weight = model.lm_head.weight
     for module in reversed(list(model.modules())):
         model._init_weights(module)
     for pn, p in reversed(list(model.named_parameters())):
@@ -143,13 +142,11 @@ def test_values_do_not_depend_on_the_order_of_calls_across_parameters(name, reor
 
 def nano_first_pass(model):
     """nanoGPT's init without its c_proj loop."""
-    model.transformer.wte.weight = model.lm_head.weight
     model.apply(model._init_weights)
 
 
 def nano_embedding_only(model):
     """nanoGPT's init of the tied wte/lm_head through the Embedding alone (one call)."""
-    model.transformer.wte.weight = model.lm_head.weight
     model._init_weights(model.transformer.wte)
 
 
