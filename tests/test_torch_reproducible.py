@@ -505,12 +505,16 @@ def test_meta_parameters_are_a_no_op_as_in_torch():
 
 # ---- leaving the block, nesting ----
 
+_TORCH_CODE = {name: getattr(nn.init, name).__code__ for name in ROUTES}  # at import, before any block
+
+
 def _torch_is_restored():
     assert torch._C._len_torch_function_stack() == 0
     assert _reproducible._active is None
+    assert not any(k.startswith("__wi") for k in vars(nn.init))
     for name in ROUTES:
         assert getattr(nn.init, name).__module__ == "torch.nn.init"
-        assert getattr(torch.nn.modules.activation, "xavier_uniform_", None) in (None, nn.init.xavier_uniform_)
+        assert getattr(nn.init, name).__code__ is _TORCH_CODE[name]
 
 
 def test_leaving_restores_everything_also_after_an_exception():
@@ -747,3 +751,23 @@ def test_calls_from_other_threads_are_torchs_own():
     torch.manual_seed(3)
     assert torch.equal(other, nn.init.normal_(torch.empty(50)))  # torch's values, no error, no warning
     assert not seen
+
+
+@pytest.mark.parametrize("layout", ["contiguous", "transposed"])
+def test_views_that_are_not_boxes_get_their_elements_values(layout):
+    class One(nn.Module):
+        def __init__(self):
+            super().__init__()
+            base = torch.zeros(12, 10) if layout == "contiguous" else torch.zeros(10, 12).T
+            self.w = nn.Parameter(base)  # (12, 10); "transposed" is not contiguous
+
+    m = One()
+    with wt.reproducible(m, seed=SEED):
+        m.w.data.diagonal().normal_(3, 1)                # call 0
+        m.w.data[1::4, ::3].uniform_(-1, 0)              # call 1
+    full0 = expected("w", (12, 10), 0, lambda t, g: wt.normal_(t, 3, 1, generator=g))
+    full1 = expected("w", (12, 10), 1, lambda t, g: wt.uniform_(t, -1, 0, generator=g))
+    want = torch.zeros(12, 10)
+    want.diagonal().copy_(full0.diagonal())
+    want[1::4, ::3] = full1[1::4, ::3]
+    assert same(m.w, want)

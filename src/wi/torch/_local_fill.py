@@ -25,7 +25,7 @@ from .. import _contract as contract
 from ._cpu_fill import fill_cpu
 from ._dtensor import Region, dtensor_layout, is_dtensor
 from ._lazy_torch import torch_module
-from ._views import as_box, local_index, same_layout
+from ._views import as_box, gather, same_layout
 
 
 class Piece(NamedTuple):
@@ -38,8 +38,8 @@ class Piece(NamedTuple):
 class Placement(NamedTuple):
     """Where a tensor's elements live: the global shape and the pieces this process holds.
     ``sharded``: the pieces are part of a global tensor other processes fill too. ``gather``:
-    (stage, index) when the pieces are boxes of a staging buffer from which the tensor's
-    elements are then gathered (``stage.reshape(-1)[index]``)."""
+    (stage, take) when the pieces are boxes of a staging buffer from which the tensor's
+    elements are then gathered (``take(stage)``, see ``_views.gather``)."""
 
     global_shape: tuple
     pieces: tuple
@@ -96,9 +96,9 @@ def view_placement(view, geom, name) -> Placement:
     found = as_box(view, local)
     if found is not None:
         return Placement(geom.global_shape, _pieces(local, geom, found), geom.sharded)
-    index = local_index(view, local, name)
+    take = gather(view, local, name)
     stage = torch_module().empty(local.shape, dtype=view.dtype)
-    return Placement(geom.global_shape, _pieces(stage, geom, None), geom.sharded, (stage, index))
+    return Placement(geom.global_shape, _pieces(stage, geom, None), geom.sharded, (stage, take))
 
 
 def _pieces(local, geom, within):
@@ -143,8 +143,8 @@ def fill(tensor, dist, gen, seed, stream, offset=0, where=None, then=None):
             region = None if piece.start is None else {"global_shape": where.global_shape, "start": piece.start}
             fill_piece(piece.target, dist, gen, seed, stream, offset, region, then)
         if where.gather is not None:
-            stage, index = where.gather
-            tensor.copy_(stage.reshape(-1)[index])
+            stage, take = where.gather
+            tensor.copy_(take(stage))
     return tensor
 
 

@@ -10,6 +10,7 @@ original code is put back when the block ends.
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import types
 
@@ -29,8 +30,9 @@ def _torch_function(init, name):
     return f
 
 
+@functools.lru_cache(maxsize=None)  # compiled once per function, not per block
 def _trampoline(f):
-    """A function whose code has f's parameters and calls the hook with (name, tensor, kwargs)."""
+    """A code object with f's parameters that calls the hook with (name, tensor, kwargs)."""
     params, passed = [], []
     for i, p in enumerate(inspect.signature(f).parameters.values()):
         if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.POSITIONAL_ONLY):

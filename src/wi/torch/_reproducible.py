@@ -204,8 +204,8 @@ class Reproducible:
                 start = piece.start or (0,) * len(shape)
                 piece.target.copy_(_local_fill.box(values, start, piece.target.shape))
             if where.gather is not None:
-                stage, index = where.gather
-                tensor.copy_(stage.reshape(-1)[index])
+                stage, take = where.gather
+                tensor.copy_(take(stage))
 
     def _temporary(self, function, tensor):
         """A random call on a tensor that is not the model's: warn once per call site, or refuse."""

@@ -3,8 +3,8 @@
 A view (a slice, ``.data``, ``.detach()``, ``p[i]``, ``p.T``, a DTensor's ``to_local()``)
 shares its parameter's storage. ``as_box`` finds the box of the parameter's local tensor the
 view covers, if it is one (any view that selects a range in every dimension, in any
-dimension order); ``local_index`` gives, for any other view (a strided step, ``diagonal``,
-``expand``), the flat index in the local tensor of each of its elements.
+dimension order); ``gather`` takes, for any other view (a strided step, ``diagonal``, ``expand``),
+a buffer of the local tensor's shape to the view's elements.
 """
 from __future__ import annotations
 
@@ -50,13 +50,31 @@ def as_box(view, local):
     return tuple(start), tuple(shape)
 
 
+def gather(view, local, name):
+    """A function taking a tensor of ``local``'s shape (contiguous) to the view's elements, in
+    the view's shape: what each element of the view holds at its place in ``local``.
+
+    When ``local`` is contiguous, the view's storage offsets are flat indices into it, so the
+    gather is the view's own strides over the buffer (no index tensor); otherwise an int64
+    index of the view's shape. ValueError if the view reaches memory outside ``local``.
+    """
+    if view.dtype != local.dtype:
+        raise ValueError(f"tensor is a view of parameter {name!r} with another dtype ({view.dtype}, "
+                         f"the parameter is {local.dtype}): its elements have no place in it")
+    if local.is_contiguous():
+        first = view.storage_offset() - local.storage_offset()
+        last = first + sum((n - 1) * s for n, s in zip(view.shape, view.stride()))
+        if first < 0 or last >= local.numel():
+            raise ValueError(f"tensor shares memory with parameter {name!r} but reaches outside it")
+        return lambda values: values.reshape(-1).as_strided(view.shape, view.stride(), first)
+    index = local_index(view, local, name)
+    return lambda values: values.reshape(-1)[index]
+
+
 def local_index(view, local, name):
     """int64 tensor of the view's shape: the flat (row-major) index in ``local`` of each of the
     view's elements. ValueError if the view reaches memory outside ``local`` (``name``)."""
     torch = torch_module()
-    if view.dtype != local.dtype:
-        raise ValueError(f"tensor is a view of parameter {name!r} with another dtype ({view.dtype}, "
-                         f"the parameter is {local.dtype}): its elements have no place in it")
     size = local.untyped_storage().nbytes() // local.element_size()
     with torch.no_grad():
         where = torch.full((size,), -1, dtype=torch.int64)
