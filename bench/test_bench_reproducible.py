@@ -144,47 +144,35 @@ def report(benchmark, spec):
 MEMORY = ("fresh", "touched")
 
 
+def in_the_block(model):
+    with wt.reproducible(model, seed=0):
+        model.init_weights()
+
+
+def replay(model, fills):
+    for fill, args, kwargs in fills:
+        fill(*args, **kwargs)
+
+
+CONTENDERS = {
+    "torch": lambda model: model.init_weights(),  # transformers' code drawing from torch's generator
+    "block": in_the_block,  # the same call inside wi.torch.reproducible
+    "plain": replay,  # the ceiling: the code's calls as plain wi fills
+}
+
+
+@pytest.mark.parametrize("contender", list(CONTENDERS))
 @pytest.mark.parametrize("memory", MEMORY)
 @pytest.mark.parametrize("kind", list(FULL))
-def test_own_init_under_torch(benchmark, configs, kind, memory):
-    """torch: the model's own init_weights()."""
+def test_own_init(benchmark, configs, kind, memory, contender):
+    """The model's own init_weights() under torch, in the block, or its calls as plain wi fills."""
     report(benchmark, configs[kind])
     benchmark.group = f"own init: {kind}, {memory} memory"
-    benchmark.pedantic(lambda model: model.init_weights(), setup=fresh(configs[kind], memory), rounds=ROUNDS,
+    calls = code_calls(configs[kind]) if contender == "plain" else None
+    if calls is not None:
+        benchmark.extra_info["calls"] = len(calls)
+    benchmark.pedantic(CONTENDERS[contender], setup=fresh(configs[kind], memory, calls), rounds=ROUNDS,
                        iterations=1)
-    emptied()
-
-
-@pytest.mark.parametrize("memory", MEMORY)
-@pytest.mark.parametrize("kind", list(FULL))
-def test_own_init_in_the_block(benchmark, configs, kind, memory):
-    """wi: the same init_weights() inside wi.torch.reproducible."""
-    report(benchmark, configs[kind])
-    benchmark.group = f"own init: {kind}, {memory} memory"
-
-    def init(model):
-        with wt.reproducible(model, seed=0):
-            model.init_weights()
-
-    benchmark.pedantic(init, setup=fresh(configs[kind], memory), rounds=ROUNDS, iterations=1)
-    emptied()
-
-
-@pytest.mark.parametrize("memory", MEMORY)
-@pytest.mark.parametrize("kind", list(FULL))
-def test_plain_fills_of_the_same_mix(benchmark, configs, kind, memory):
-    """The ceiling: plain wi fills of the same parameters with the same distributions."""
-    report(benchmark, configs[kind])
-    benchmark.group = f"own init: {kind}, {memory} memory"
-
-    calls = code_calls(configs[kind])
-    benchmark.extra_info["calls"] = len(calls)
-
-    def run(model, fills):
-        for fill, args, kwargs in fills:
-            fill(*args, **kwargs)
-
-    benchmark.pedantic(run, setup=fresh(configs[kind], memory, calls), rounds=ROUNDS, iterations=1)
     emptied()
 
 
