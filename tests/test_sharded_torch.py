@@ -16,12 +16,7 @@ Rank 0 writes the full_tensor() digests; the test compares them with the unshard
 computed here in the test process.
 """
 import hashlib
-import json
 import math
-import os
-import subprocess
-import sys
-import time
 
 import pytest
 
@@ -32,9 +27,9 @@ if not torch.distributed.is_available():
 import wi  # noqa: E402
 import wi.torch as wt  # noqa: E402
 from wi.torch import _dtensor  # noqa: E402
+from spawn_ranks import run_ranks  # noqa: E402
 
 nn = torch.nn
-HERE = os.path.dirname(os.path.abspath(__file__))
 WORLD_SIZES = (1, 2, 3, 4)
 DEADLINE_S = 240  # per world size; a healthy run takes seconds (mostly importing torch)
 VOCAB, DIM, HEADS, FF = 37, 12, 2, 30  # 37 and 30 split unevenly over 3 or 4 ranks
@@ -235,63 +230,16 @@ def _model_runs(world):
     return out
 
 
-def _worker(rank, world, rendezvous, out_path):
-    torch.set_num_threads(1)
-    wi.set_num_threads(1)
-    torch.distributed.init_process_group("gloo", init_method=f"file://{rendezvous}", rank=rank,
-                                         world_size=world)
-    try:
-        report = {"many_runs": _check_geometry(world), "fills": _sharded_fills(world), **_model_runs(world)}
-        if rank == 0:
-            with open(out_path, "w") as f:
-                json.dump(report, f)
-        torch.distributed.barrier()  # every rank done before any tears gloo down
-    finally:
-        torch.distributed.destroy_process_group()
-
-
-def run_world(world, tmp_path):
-    """Run _worker in `world` fresh processes; rank 0's report, or fail at the deadline.
-
-    Plain subprocesses (not multiprocessing's spawn, which copies this process's sys.path and
-    working directory): each imports wi from where this process did, and nothing else."""
-    out_path = tmp_path / f"report{world}.json"
-    src = os.path.dirname(os.path.dirname(wi.__file__))
-    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join([src, HERE]))
-    # os._exit once the worker has returned: gloo's threads can abort the interpreter's normal
-    # shutdown ("terminate called without an active exception") after every check has passed;
-    # a worker that raises still exits non-zero.
-    code = ("import os, sys, test_sharded_torch as t; "
-            "t._worker(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]); "
-            "sys.stdout.flush(); os._exit(0)")
-    args = [str(world), str(tmp_path / f"rendezvous{world}"), str(out_path)]
-    logs = [open(tmp_path / f"rank{rank}-of-{world}.log", "w+") for rank in range(world)]
-    procs = [subprocess.Popen([sys.executable, "-c", code, str(rank), *args], env=env, cwd=HERE,
-                              stdout=log, stderr=subprocess.STDOUT) for rank, log in zip(range(world), logs)]
-    deadline = time.monotonic() + DEADLINE_S
-    try:
-        for proc in procs:
-            proc.wait(timeout=max(1.0, deadline - time.monotonic()))
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"world size {world}: the processes did not finish within {DEADLINE_S} s")
-    finally:
-        for proc in procs:  # nothing left running, whatever happened
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(5)
-    failed = [(rank, log) for rank, (proc, log) in enumerate(zip(procs, logs)) if proc.returncode]
-    for rank, log in failed:
-        log.seek(0)
-        pytest.fail(f"world size {world}, rank {rank} failed:\n{log.read()[-4000:]}")
-    for log in logs:
-        log.close()
-    return json.loads(out_path.read_text())
+def rank_report(rank, world):
+    """Everything one rank checks (run by spawn_ranks inside the gloo group)."""
+    return {"many_runs": _check_geometry(world), "fills": _sharded_fills(world), **_model_runs(world)}
 
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("sharded")
-    return {world: run_world(world, tmp) for world in WORLD_SIZES}
+    return {world: run_ranks("test_sharded_torch", "rank_report", world, tmp, DEADLINE_S)
+            for world in WORLD_SIZES}
 
 
 @pytest.mark.parametrize("world", WORLD_SIZES)

@@ -693,41 +693,22 @@ def test_cuda_parameters_equal_the_cpu_ones():
 
 
 def test_no_init_then_the_models_own_init_nanogpt_style():
-    class GPTish(nn.Module):
-        def __init__(self, n_layer=2):
-            super().__init__()
-            self.wte = nn.Embedding(50, 16)
-            self.blocks = nn.ModuleList(nn.ModuleDict({"c_fc": nn.Linear(16, 64), "c_proj": nn.Linear(64, 16)})
-                                        for _ in range(n_layer))
-            self.n_layer = n_layer
-
-        def _init_weights(self, module):
-            if isinstance(module, nn.Linear):
-                torch.nn.init.normal_(module.weight, mean=0.0, std=0.02)
-                if module.bias is not None:
-                    torch.nn.init.zeros_(module.bias)
-            elif isinstance(module, nn.Embedding):
-                torch.nn.init.normal_(module.weight, mean=0.0, std=0.02)
-
-        def init(self):
-            self.apply(self._init_weights)
-            for name, p in self.named_parameters():
-                if name.endswith("c_proj.weight"):
-                    torch.nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * self.n_layer))
+    from reproducible_models import NanoGPT  # nanoGPT's own init, restated (shared with the proof tests)
 
     with wt.no_init():
-        a = GPTish()
+        a = NanoGPT(n_layer=2, n_embd=16)
     with wt.reproducible(a, seed=SEED) as ctx:
-        a.init()
-    b = GPTish()  # built with torch's own init first: the block overwrites it all the same
+        a.init_weights()
+    b = NanoGPT(n_layer=2, n_embd=16)  # built with torch's own init first: the block overwrites it all the same
     with wt.reproducible(b, seed=SEED):
-        b.init()
+        b.init_weights()
     for (n, p), q in zip(a.named_parameters(), b.parameters()):
         assert same(p, q), n
-    proj = rec(ctx)["blocks.0.c_proj.weight"].calls
+    name = "transformer.h.0.mlp.c_proj.weight"
+    proj = rec(ctx)[name].calls
     assert [c.index for c in proj] == [0, 1] and proj[1].arguments["std"] == 0.02 / math.sqrt(4)
-    want = expected("blocks.0.c_proj.weight", (16, 64), 1, lambda t, g: wt.normal_(t, 0.0, 0.01, generator=g))
-    assert same(a.blocks[0]["c_proj"].weight, want)
+    want = expected(name, (16, 64), 1, lambda t, g: wt.normal_(t, 0.0, 0.01, generator=g))
+    assert same(a.transformer.h[0].mlp.c_proj.weight, want)
 
 
 def test_calls_from_other_threads_are_torchs_own():
