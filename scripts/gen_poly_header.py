@@ -1,10 +1,12 @@
 """Write src/wi/csrc/wi_poly.h from src/wi/_poly.py (run after changing _poly.py)."""
 import pathlib
-import sys
+import runpy
+import types
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src" / "wi"))
-import _poly  # noqa: E402  (loaded by path so the extension need not be built)
+# Loaded by path, so the extension need not be built; not by putting src/wi on sys.path, where
+# wi/torch would shadow the real torch for whoever imports this script (tests/test_generated.py).
+_poly = types.SimpleNamespace(**runpy.run_path(str(ROOT / "src" / "wi" / "_poly.py")))
 
 
 def render():
