@@ -25,14 +25,7 @@ import numpy as np
 import wi
 
 from . import _complex, _dtypes
-
-
-def _haar(a):
-    """Q of A = QR with R's diagonal made positive (real) or real positive (complex)."""
-    q, r = np.linalg.qr(a)
-    d = np.diagonal(r)
-    phase = np.where(d == 0, 1, d / np.where(d == 0, 1, np.abs(d)))
-    return q * phase[None, :]
+from .._haar import haar_q
 
 
 def check_orthogonal(shape, column_axis):
@@ -68,7 +61,7 @@ def orthogonal_values(shape, column_axis, scale, dtype, seed, stream):
         a = _complex.fill_complex_normal(np.empty((rows, cols), np.complex128), 1.0, seed=seed, stream=stream)
     else:
         a = wi.fill_normal(np.empty((rows, cols), np.float64), 0.0, 1.0, seed=seed, stream=stream)
-    q = _haar(a.T).T if rows < cols else _haar(a)
+    q = haar_q(a.T).T if rows < cols else haar_q(a)
     moved = (scale * q).reshape(tuple(np.delete(shape, column_axis)) + (cols,))
     return np.moveaxis(moved, -1, column_axis).astype(dtype)
 

@@ -8,6 +8,7 @@ import numpy as np
 import wi
 
 from . import _checks
+from .._haar import haar_q
 from ._base import WiRandom, keras, register
 
 
@@ -22,8 +23,7 @@ def orthogonal_values(shape, gain, seed, stream):
     """
     rows, cols = math.prod(shape[:-1]), shape[-1]
     a = wi.fill_normal(np.empty((max(rows, cols), min(rows, cols))), 0.0, 1.0, seed=seed, stream=stream)
-    q, r = np.linalg.qr(a)
-    q *= np.sign(np.diag(r))
+    q = haar_q(a)
     if rows < cols:
         q = q.T
     return gain * q.reshape(shape)
